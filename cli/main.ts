@@ -1,0 +1,191 @@
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
+import { Command, CommanderError, Option } from "commander";
+import { stringify } from "yaml";
+import { type Case, Decider, type Decision, loadCases, type Problem } from "../engine/index.ts";
+import type { Lang } from "../engine/vocabulary.ts";
+import { replayFiles } from "../simulator/replay.ts";
+import { DEFAULT_RULES_DIR, readRuleFiles, yamlFiles } from "../simulator/rule-files.ts";
+import { renderDecision, renderProblems } from "./render.ts";
+import { buildSlip, slipHtml, slipText } from "./slip.ts";
+
+/** Exit codes (case-format.md): 0 done, 1 some input invalid (or lint/simulation failed), 2 usage error. */
+const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;
+
+const program = new Command("yidi")
+  .description("异地就医备案规则引擎 — off-site treatment filing rules: decide cases, lint rule sets")
+  .option("--rules <dir>", "rule-set folder", process.env.YIDI_RULES_DIR ?? DEFAULT_RULES_DIR)
+  .addOption(new Option("--lang <lang>", "label language").choices(["zh", "en"]).default("zh"))
+  .exitOverride()
+  .configureOutput({ outputError: (s, write) => write(s) });
+
+function loadDecider(rulesDir: string): Decider {
+  const { ruleSets, problems } = readRuleFiles([rulesDir]);
+  if (problems.length) {
+    process.stderr.write(
+      `${renderProblems(problems)}\nrule sets in ${rulesDir} have errors; run \`yidi lint\`\n`,
+    );
+    process.exit(EXIT.invalid);
+  }
+  return new Decider(ruleSets);
+}
+
+/** Reads case files and decides each case; invalid cases become problems (with file, line, column). */
+function decideFiles(decider: Decider, files: readonly string[]) {
+  const decided: { case: Case; decision: Decision }[] = [];
+  const problems: Problem[] = [];
+  for (const path of files) {
+    const file = relative(process.cwd(), path) || path;
+    let text: string;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (e) {
+      problems.push({ code: "io", path: [], file, message: (e as Error).message });
+      continue;
+    }
+    for (const loaded of loadCases(text, file)) {
+      if (!loaded.ok) {
+        problems.push(...loaded.problems);
+        continue;
+      }
+      const r = decider.decide(loaded.case);
+      if (r.ok) decided.push({ case: loaded.case, decision: r.decision });
+      else problems.push(...r.problems.map((p) => ({ ...p, file })));
+    }
+  }
+  return { decided, problems };
+}
+
+program
+  .command("decide")
+  .description("decide every case in the files (one decision per case, in file order)")
+  .argument("<files...>", "case files (YAML or JSON)")
+  .addOption(
+    new Option("--format <format>", "output format").choices(["text", "json", "yaml"]).default("text"),
+  )
+  .option("--trace", "with --format text: list every rule evaluated")
+  .action((files: string[], opts: { format: "text" | "json" | "yaml"; trace?: boolean }) => {
+    const { rules, lang } = program.opts<{ rules: string; lang: Lang }>();
+    const { decided, problems } = decideFiles(loadDecider(rules), files);
+    const decisions = decided.map((d) => d.decision);
+    if (opts.format === "json") process.stdout.write(`${JSON.stringify(decisions, null, 2)}\n`);
+    else if (opts.format === "yaml") process.stdout.write(stringify(decisions));
+    else
+      process.stdout.write(
+        `${decisions.map((d) => renderDecision(d, lang, { trace: opts.trace ?? false })).join("\n\n")}\n`,
+      );
+    if (problems.length) process.stderr.write(`${renderProblems(problems)}\n`);
+    process.exitCode = problems.length ? EXIT.invalid : EXIT.ok;
+  });
+
+program
+  .command("settle")
+  .description("print the inpatient settlement slip (结算单, 120号 附件6) of each settlement case")
+  .argument("<files...>", "case files with kind: settlement")
+  .addOption(
+    new Option("--format <format>", "output format").choices(["text", "html", "json"]).default("text"),
+  )
+  .option("--full-id", "print the full ID number (masked by default)")
+  .action((files: string[], opts: { format: "text" | "html" | "json"; fullId?: boolean }) => {
+    const { rules } = program.opts<{ rules: string }>();
+    const { decided, problems } = decideFiles(loadDecider(rules), files);
+    const slips = [];
+    for (const { case: c, decision } of decided) {
+      if (c.kind !== "settlement") {
+        problems.push({
+          code: "not_settlement",
+          path: ["kind"],
+          message: `case ${c.id} is a ${c.kind}, not a settlement`,
+        });
+        continue;
+      }
+      slips.push(buildSlip(c, decision, { fullId: opts.fullId ?? false }));
+    }
+    if (opts.format === "json") process.stdout.write(`${JSON.stringify(slips, null, 2)}\n`);
+    else if (opts.format === "html") process.stdout.write(slipHtml(slips));
+    else process.stdout.write(`${slips.map(slipText).join("\n\n")}\n`);
+    if (problems.length) process.stderr.write(`${renderProblems(problems)}\n`);
+    process.exitCode = problems.length ? EXIT.invalid : EXIT.ok;
+  });
+
+program
+  .command("serve")
+  .description("start the server (same as npm start): PORT, HOST, YIDI_DATA_DIR, DATABASE_URL")
+  .action(async () => {
+    const { main } = await import("../server/main.ts");
+    await main();
+  });
+
+program
+  .command("lint")
+  .description("validate rule-set files: schema, vocabulary, citations, extends")
+  .argument("[paths...]", "files or folders (default: the rule-set folder)")
+  .action((paths: string[]) => {
+    const { rules } = program.opts<{ rules: string }>();
+    const { ruleSets, problems, files } = readRuleFiles(paths.length ? paths : [rules]);
+    if (problems.length) {
+      process.stderr.write(
+        `${renderProblems(problems)}\n${problems.length} problem(s) in ${files.length} file(s)\n`,
+      );
+      process.exitCode = EXIT.invalid;
+    } else {
+      process.stdout.write(`${files.length} file(s), ${ruleSets.length} rule set(s): no problems\n`);
+    }
+  });
+
+program
+  .command("rules")
+  .description("list regions, versions, effective dates and sources")
+  .action(() => {
+    const { rules, lang } = program.opts<{ rules: string; lang: Lang }>();
+    const decider = loadDecider(rules);
+    const lib = decider.library;
+    for (const id of lib.ids()) {
+      const versions = lib.versions(id);
+      process.stdout.write(`${id}  (${lang === "zh" ? "地区代码" : "region"} ${versions[0]?.region})\n`);
+      for (const v of [...versions].reverse()) {
+        const to = v.effective.to ?? (lang === "zh" ? "至今" : "open");
+        process.stdout.write(
+          `  ${v.version}  ${v.effective.from} → ${to}  ${v.extends ? `extends ${v.extends}` : ""}\n`,
+        );
+        for (const s of v.sources) {
+          const status = s.status === "official" ? "" : lang === "zh" ? "  [二手摘要]" : "  [secondary]";
+          process.stdout.write(`      ${s.document}  ${s.issued ?? "—"}${status}\n`);
+        }
+      }
+    }
+  });
+
+program
+  .command("simulate")
+  .description("replay case files and compare each decision with the case's `expected`")
+  .argument("[paths...]", "case files or folders", ["simulator/cases"])
+  .action((paths: string[]) => {
+    const { rules } = program.opts<{ rules: string }>();
+    const decider = loadDecider(rules);
+    const results = replayFiles(decider, yamlFiles(paths));
+    let bad = 0;
+    for (const r of results) {
+      if (r.problems) {
+        bad++;
+        process.stdout.write(`ERROR ${r.file} ${r.caseId}\n${renderProblems(r.problems)}\n`);
+      } else if (r.mismatches.length) {
+        bad++;
+        process.stdout.write(
+          `FAIL  ${r.file} ${r.caseId}\n${r.mismatches.map((m) => `      ${m}`).join("\n")}\n`,
+        );
+      }
+    }
+    const checked = results.filter((r) => r.expected).length;
+    process.stdout.write(
+      `${results.length} case(s), ${checked} with expectations: ${results.length - bad} passed, ${bad} failed\n`,
+    );
+    process.exitCode = bad ? EXIT.invalid : EXIT.ok;
+  });
+
+try {
+  await program.parseAsync();
+} catch (e) {
+  if (e instanceof CommanderError) process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  else throw e;
+}

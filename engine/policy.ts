@@ -1,0 +1,201 @@
+import { type CompiledCondition, type Condition, compileCondition } from "./conditions.ts";
+import type { FactName } from "./facts.ts";
+import { UNARY_OPERATORS } from "./operators.ts";
+import type { LoadedRuleSet } from "./rule-set-loader.ts";
+import {
+  type BenefitAdjustment,
+  type BenefitTable,
+  type Citation,
+  type FormFields,
+  type MaterialRequirement,
+  type Processing,
+  type Rule,
+  type RuleSet,
+  SECTIONS,
+  type SectionName,
+  type Settlement,
+  type Validity,
+} from "./schema/rule-set.ts";
+import { type Category, type Kind, MATERIALS, type Material } from "./vocabulary.ts";
+
+/** An entry of the merged policy and the rule set (`id@version`) it comes from. */
+export type Sourced<T> = T & { key: string; origin: string };
+
+/** A rule as evaluated: eligibility rules and material requirements alike. */
+export type EvalRule = {
+  id: string;
+  type: "eligibility" | "material";
+  origin: string;
+  kinds: ReadonlySet<Kind>;
+  categories: ReadonlySet<Category> | null;
+  when: Condition | undefined;
+  conditions: Condition;
+  whenFn: CompiledCondition | undefined;
+  conditionsFn: CompiledCondition;
+  onFail: "reject" | "manual_review" | "warn" | "missing_material";
+  message: string;
+  passMessage: string | undefined;
+  citation: Citation;
+  material?: { id: Material } | { anyOf: Material[] };
+  label?: string;
+};
+
+export type Policy = {
+  key: string;
+  chain: readonly LoadedRuleSet[];
+  categories: ReadonlyMap<Category, Sourced<{ citation: Citation }>>;
+  rules: readonly EvalRule[];
+  validity: ReadonlyMap<string, Sourced<Validity>>;
+  settlement: ReadonlyMap<string, Sourced<Settlement>>;
+  processing: ReadonlyMap<string, Sourced<Processing>>;
+  formFields: readonly Sourced<FormFields>[];
+  emergencyCriteria: readonly Sourced<{ icd10: string[]; citation: Citation }>[];
+  advice: readonly (Sourced<{ message: string; citation: Citation }> & { scope: EvalScope })[];
+  benefits: readonly Sourced<BenefitTable>[];
+  benefitAdjustments: readonly Sourced<BenefitAdjustment>[];
+  secondarySources: readonly { document: string; ruleSet: string }[];
+  /** Rules in scope for a kind and category, computed once per pair. */
+  rulesFor(kind: Kind, category: Category | undefined): readonly EvalRule[];
+};
+
+type EvalScope = { kinds: ReadonlySet<Kind>; categories: ReadonlySet<Category> | null };
+
+/**
+ * Layers a chain (general → specific) section by section: a key replaces the parent's entry
+ * whole, a new key adds one, `null` removes one.
+ */
+export function mergeSections(chain: readonly RuleSet[]): Record<SectionName, Map<string, Sourced<object>>> {
+  const merged = Object.fromEntries(SECTIONS.map((s) => [s, new Map()])) as Record<
+    SectionName,
+    Map<string, Sourced<object>>
+  >;
+  for (const rs of chain) {
+    const origin = `${rs.id}@${rs.version}`;
+    for (const section of SECTIONS) {
+      const entries = rs[section] as Record<string, object | null> | undefined;
+      for (const [key, entry] of Object.entries(entries ?? {})) {
+        if (entry === null) merged[section].delete(key);
+        else merged[section].set(key, { ...entry, key, origin });
+      }
+    }
+  }
+  return merged;
+}
+
+/** Unary operators get `value: null`, as json-rules-engine requires a value on every leaf. */
+function normalize(c: Condition): Condition {
+  if ("all" in c) return { all: c.all.map(normalize) };
+  if ("any" in c) return { any: c.any.map(normalize) };
+  if ("not" in c) return { not: normalize(c.not) };
+  return UNARY_OPERATORS.has(c.operator) ? { ...c, value: null } : c;
+}
+
+const DEFAULT_KINDS: ReadonlySet<Kind> = new Set(["filing"]);
+function scopeOf(e: { kinds?: Kind[] | undefined; categories?: Category[] | undefined }): EvalScope {
+  return {
+    kinds: e.kinds ? new Set(e.kinds) : DEFAULT_KINDS,
+    categories: e.categories ? new Set(e.categories) : null,
+  };
+}
+
+function materialRule(m: Sourced<MaterialRequirement>): EvalRule {
+  const fact: FactName = "filing.materials";
+  const conditions: Condition = m.require
+    ? { fact, operator: "contains", value: m.require }
+    : { fact, operator: "containsAny", value: m.anyOf ?? [] };
+  const label =
+    m.label ??
+    (m.require
+      ? MATERIALS.labels[m.require].zh
+      : (m.anyOf ?? []).map((id) => MATERIALS.labels[id].zh).join("或"));
+  const when = m.when && normalize(m.when);
+  return {
+    id: `materials.${m.key}`,
+    type: "material",
+    origin: m.origin,
+    ...scopeOf(m),
+    when,
+    conditions,
+    whenFn: when && compileCondition(when),
+    conditionsFn: compileCondition(conditions),
+    onFail: "missing_material",
+    message: `缺少材料：${label}`,
+    passMessage: undefined,
+    citation: m.citation,
+    material: m.require ? { id: m.require } : { anyOf: m.anyOf ?? [] },
+    label,
+  };
+}
+
+function eligibilityRule(r: Sourced<Rule>): EvalRule {
+  const when = r.when && normalize(r.when);
+  const conditions = normalize(r.conditions);
+  return {
+    id: r.key,
+    type: "eligibility",
+    origin: r.origin,
+    ...scopeOf(r),
+    when,
+    conditions,
+    whenFn: when && compileCondition(when),
+    conditionsFn: compileCondition(conditions),
+    onFail: r.onFail,
+    message: r.message,
+    passMessage: r.passMessage,
+    citation: r.citation,
+  };
+}
+
+/**
+ * Compiles a resolved chain into a policy: sections merged, every condition tree compiled to a
+ * function once. Callers cache the result by `policyKey(chain)`.
+ */
+export function compilePolicy(chain: readonly LoadedRuleSet[]): Policy {
+  const m = mergeSections(chain);
+  const values = <T>(s: SectionName) => [...m[s].values()] as Sourced<T>[];
+  const rules = [
+    ...values<Rule>("rules").map(eligibilityRule),
+    ...values<MaterialRequirement>("materials").map(materialRule),
+  ];
+  const cache = new Map<string, EvalRule[]>();
+  return {
+    key: policyKey(chain),
+    chain,
+    categories: m.categories as Map<Category, Sourced<{ citation: Citation }>>,
+    rules,
+    validity: m.validity as Map<string, Sourced<Validity>>,
+    settlement: m.settlement as Map<string, Sourced<Settlement>>,
+    processing: m.processing as Map<string, Sourced<Processing>>,
+    formFields: values<FormFields>("formFields"),
+    emergencyCriteria: values<{ icd10: string[]; citation: Citation }>("emergencyCriteria"),
+    advice: values<{ message: string; citation: Citation; kinds?: Kind[]; categories?: Category[] }>(
+      "advice",
+    ).map((a) => ({ ...a, scope: scopeOf(a) })),
+    benefits: values<BenefitTable>("benefits"),
+    benefitAdjustments: values<BenefitAdjustment>("benefitAdjustments"),
+    secondarySources: chain.flatMap((rs) =>
+      rs.sources
+        .filter((s) => s.status === "secondary")
+        .map((s) => ({ document: s.document, ruleSet: `${rs.id}@${rs.version}` })),
+    ),
+    rulesFor(kind, category) {
+      const k = `${kind}|${category ?? ""}`;
+      let hit = cache.get(k);
+      if (!hit) {
+        hit = rules.filter((r) => inScope(r, kind, category));
+        cache.set(k, hit);
+      }
+      return hit;
+    },
+  };
+}
+
+export function inScope(s: EvalScope, kind: Kind, category: Category | undefined): boolean {
+  return (
+    s.kinds.has(kind) && (s.categories === null || (category !== undefined && s.categories.has(category)))
+  );
+}
+
+export function policyKey(chain: readonly LoadedRuleSet[]): string {
+  return chain.map((rs) => `${rs.id}@${rs.version}#${rs.hash}`).join(">");
+}

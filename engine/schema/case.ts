@@ -1,0 +1,182 @@
+import { z } from "zod";
+import { idInfo, parseIdNumber } from "../id-number.ts";
+import { CARD_STATUSES, EMERGENCY_SETTINGS, HOSPITAL_LEVELS, SCHEMES, STATUSES } from "../vocabulary.ts";
+import { isoDate, money } from "./common.ts";
+import { categoryId, channelId, formFieldId, indicatorId, kindId, materialId } from "./rule-set.ts";
+
+/** A case: one request put to the rules (`shared/spec/case-format.md`). */
+
+const enumOf = <T extends readonly [string, ...string[]]>(ids: T, what: string) =>
+  z.enum(ids, { error: (i) => `unknown ${what} ${JSON.stringify(i.input)} (one of: ${ids.join(", ")})` });
+
+const regionCode = z.string({ error: 'a 6-digit region code in quotes, such as "510402"' }).regex(/^\d{6}$/, {
+  message: 'a 6-digit GB/T 2260 region code, such as "510402"',
+});
+/** YAML reads `level: 3` as a number; hospital levels are ids, so 3 is read as "3". */
+const hospitalLevel = z.preprocess(
+  (v) => (typeof v === "number" ? String(v) : v),
+  enumOf(HOSPITAL_LEVELS.ids, "hospital level"),
+);
+const years = z.number().nonnegative();
+const icd10 = z.string().regex(/^[A-Z]\d{2}(\.[0-9A-Z]{1,4})?$/, "an ICD-10 code such as S72.001 or R57.1");
+
+/** The fields of a case, before the cross-field checks: for reusing parts (`caseFields.shape.filing`). */
+export const caseFields = z.strictObject({
+  id: z.string().min(1),
+  title: z.string().optional(),
+  asOf: isoDate,
+  kind: kindId.default("filing"),
+  applicant: z.strictObject({
+    idNumber: z.string({ error: "the 18-character resident ID number, in quotes" }),
+    name: z.string().optional(),
+    sex: z.enum(["male", "female"]).optional(),
+    birthDate: isoDate.optional(),
+  }),
+  insured: z.strictObject({
+    region: regionCode,
+    scheme: enumOf(SCHEMES.ids, "scheme"),
+    status: enumOf(STATUSES.ids, "insured status").optional(),
+    cardStatus: enumOf(CARD_STATUSES.ids, "card status").default("normal"),
+    inBenefitPeriod: z.boolean().default(true),
+  }),
+  filing: z
+    .strictObject({
+      category: categoryId.optional(),
+      destination: z
+        .strictObject({
+          region: regionCode,
+          hospital: z
+            .strictObject({
+              name: z.string().optional(),
+              level: hospitalLevel.optional(),
+              networked: z.boolean().optional(),
+            })
+            .optional(),
+        })
+        .optional(),
+      hukouMoved: z.boolean().optional(),
+      residenceYears: years.optional(),
+      dispatchYears: years.optional(),
+      referral: z
+        .strictObject({ issuerLevel: hospitalLevel.optional(), issuerRegion: regionCode.optional() })
+        .optional(),
+      emergency: z
+        .strictObject({
+          setting: enumOf(EMERGENCY_SETTINGS.ids, "emergency setting").optional(),
+          diagnoses: z.array(icd10).optional(),
+          indicators: z.array(indicatorId).optional(),
+          cardSettled: z.boolean().optional(),
+        })
+        .optional(),
+      materials: z.array(materialId).default([]),
+      channel: channelId.optional(),
+      agent: z.boolean().default(false),
+      specialReason: z.boolean().default(false),
+      form: z.partialRecord(formFieldId, z.union([z.string(), z.number(), z.null()])).optional(),
+    })
+    .default({ materials: [], agent: false, specialReason: false }),
+  previous: z
+    .strictObject({
+      category: categoryId,
+      approvedOn: isoDate,
+      validUntil: isoDate.nullable().optional(),
+      extensions: z.number().int().nonnegative().default(0),
+    })
+    .optional(),
+  settlement: z
+    .strictObject({
+      admission: isoDate,
+      discharge: isoDate,
+      hospitalLevel: z.preprocess(
+        (v) => (typeof v === "number" ? String(v) : v),
+        z.enum(["1", "2", "3"], { error: "a hospital level the benefit tables know: 1, 2 or 3" }),
+      ),
+      filed: z.boolean().default(true),
+      totalCost: money,
+      selfPayCost: money.default("0.00"),
+      partialSelfPayCost: money.default("0.00"),
+      yearToDate: z.strictObject({ deductiblePaid: money, fundPaid: money }).optional(),
+    })
+    .optional(),
+  expected: z.record(z.string(), z.unknown()).optional().describe("what the simulator compares"),
+});
+
+export const caseSchema = caseFields
+  .superRefine((c, ctx) => {
+    const id = parseIdNumber(c.applicant.idNumber);
+    if (!id.ok) {
+      ctx.addIssue({ code: "custom", path: ["applicant", "idNumber"], message: id.reason });
+    } else {
+      if (c.applicant.sex && c.applicant.sex !== id.info.sex) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["applicant", "sex"],
+          message: `sex ${c.applicant.sex} disagrees with the ID number, which encodes ${id.info.sex}`,
+        });
+      }
+      if (c.applicant.birthDate && c.applicant.birthDate !== id.info.birthDate) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["applicant", "birthDate"],
+          message: `birth date ${c.applicant.birthDate} disagrees with the ID number, which encodes ${id.info.birthDate}`,
+        });
+      }
+      if (id.info.birthDate > c.asOf) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["applicant", "idNumber"],
+          message: "born after the application date",
+        });
+      }
+    }
+    const needsPrevious = c.kind === "change" || c.kind === "revoke" || c.kind === "extend";
+    if (needsPrevious && !c.previous) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["previous"],
+        message: `a ${c.kind} request needs the filing it acts on`,
+      });
+    }
+    if ((c.kind === "filing" || c.kind === "change") && !c.filing.category) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["filing", "category"],
+        message: `a ${c.kind} request needs a category`,
+      });
+    }
+    if (c.kind === "settlement" && !c.settlement) {
+      ctx.addIssue({ code: "custom", path: ["settlement"], message: "a settlement request needs the bill" });
+    }
+    if (c.previous?.validUntil && c.previous.validUntil < c.previous.approvedOn) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["previous", "validUntil"],
+        message: "valid until a day before approval",
+      });
+    }
+    if (c.previous && c.previous.approvedOn > c.asOf) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["previous", "approvedOn"],
+        message: "approved after the application date",
+      });
+    }
+    if (c.settlement && c.settlement.discharge < c.settlement.admission) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["settlement", "discharge"],
+        message: "discharge is before admission",
+      });
+    }
+  })
+  // The refinement has checked the ID number; the case now carries what it encodes, so the
+  // engine never parses it again.
+  .transform((c) => {
+    const { sex, birthDate } = idInfo(c.applicant.idNumber);
+    return { ...c, applicant: { ...c.applicant, sex, birthDate } };
+  });
+
+/** A case as written (defaults not yet applied). */
+export type CaseInput = z.input<typeof caseSchema>;
+/** A validated case. */
+export type Case = z.output<typeof caseSchema>;

@@ -1,0 +1,127 @@
+import fastifyCookie from "@fastify/cookie";
+import fastifySwagger from "@fastify/swagger";
+import fastifySwaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import {
+  hasZodFastifySchemaValidationErrors,
+  isResponseSerializationError,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
+import { AppError } from "./errors.ts";
+import { maskString } from "./mask.ts";
+import { PolicyService } from "./policy-service.ts";
+import { auditRoutes } from "./routes/audit.ts";
+import { authRoutes } from "./routes/auth.ts";
+import { decisionRoutes } from "./routes/decisions.ts";
+import { filingRoutes } from "./routes/filings.ts";
+import { prepaymentRoutes } from "./routes/prepayments.ts";
+import { ruleSetRoutes } from "./routes/rule-sets.ts";
+import { userRoutes } from "./routes/users.ts";
+import type { Store } from "./store/index.ts";
+
+/** What the app needs from outside; tests pass their own. */
+export type AppDeps = {
+  store: Store;
+  /** A hook for fault-injection tests: called at named points inside transactions. */
+  faults?: (point: string) => void | Promise<void>;
+  logger?: FastifyServerOptions["logger"];
+  bodyLimit?: number;
+};
+
+export type App = FastifyInstance & { deps: AppDeps; policies: PolicyService };
+
+/** pino options: ID numbers masked in every log line; credentials never logged. */
+export function loggerOptions(level: string) {
+  return {
+    level,
+    redact: {
+      paths: ["req.headers.authorization", "req.headers.cookie", "password", "*.password"],
+      censor: "[redacted]",
+    },
+    // Every line is masked as written, whatever field (url, body, error) carries an ID number.
+    hooks: { streamWrite: maskString },
+  };
+}
+
+/**
+ * Builds the fastify app (it does not listen). The store must be migrated and the rule sets
+ * imported (see `bootstrap`); the policy service is loaded here.
+ *
+ * @example const app = await build({ store }); await app.inject({ method: "GET", url: "/api/health" })
+ */
+export async function build(deps: AppDeps): Promise<App> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: deps.bodyLimit ?? 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>() as unknown as App;
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorate("deps", deps);
+  const policies = new PolicyService(deps.store);
+  await policies.reload();
+  app.decorate("policies", policies);
+  app.decorateRequest("user", null);
+
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: "yidi API — 异地就医备案",
+        description:
+          "Decisions for clerks, rule-set versions with review and publication, the filing registry, decision logs. " +
+          "Log in with POST /api/login and send `Authorization: Bearer <token>`.",
+        version: "0.1.0",
+      },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: "/docs" });
+
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof AppError) return reply.status(err.status).send(err.toJSON());
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      // fastify-type-provider-zod 7 puts the zod issue's code in `keyword` and its path in `instancePath`.
+      const problems = err.validation.map((v) => {
+        const path = v.instancePath
+          .split("/")
+          .slice(1)
+          .filter((p) => p !== "");
+        return {
+          code: v.keyword,
+          path: [err.validationContext ?? "body", ...path],
+          message: v.message ?? "",
+        };
+      });
+      return reply.status(400).send(new AppError("VALIDATION", undefined, problems).toJSON());
+    }
+    const e = err as { statusCode?: number; code?: string; message: string };
+    if (e.code === "FST_ERR_CTP_BODY_TOO_LARGE")
+      return reply.status(413).send(new AppError("PAYLOAD_TOO_LARGE").toJSON());
+    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+      return reply.status(e.statusCode).send(new AppError("VALIDATION", e.message).toJSON());
+    }
+    if (isResponseSerializationError(err)) req.log.error({ err }, "response does not match its schema");
+    else req.log.error({ err }, "unhandled error");
+    return reply.status(500).send(new AppError("INTERNAL").toJSON());
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply
+      .status(404)
+      .send(new AppError("NOT_FOUND", `no route ${req.method} ${req.url.split("?")[0]}`).toJSON()),
+  );
+
+  app.get("/api/health", { schema: { hide: true } }, async () => ({ ok: true }));
+  await app.register(authRoutes, { prefix: "/api" });
+  await app.register(userRoutes, { prefix: "/api" });
+  await app.register(decisionRoutes, { prefix: "/api" });
+  await app.register(filingRoutes, { prefix: "/api" });
+  await app.register(ruleSetRoutes, { prefix: "/api" });
+  await app.register(auditRoutes, { prefix: "/api" });
+  await app.register(prepaymentRoutes, { prefix: "/api" });
+  return app;
+}

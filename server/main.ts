@@ -1,0 +1,50 @@
+import { build, loggerOptions } from "./app.ts";
+import { bootstrap } from "./bootstrap.ts";
+import { loadConfig } from "./config.ts";
+import { type DatabaseTarget, describeTarget, openDatabase } from "./store/database.ts";
+import { createStore } from "./store/index.ts";
+
+/** Starts the server: `npm start` or `npx yidi serve`. Only this file listens. */
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const config = loadConfig(env);
+  const target: DatabaseTarget = config.DATABASE_URL
+    ? { kind: "postgres", url: config.DATABASE_URL }
+    : { kind: "pglite", dataDir: config.YIDI_DATA_DIR };
+  const store = createStore(openDatabase(target));
+  const report = await bootstrap(store, {
+    rulesDir: config.YIDI_RULES_DIR,
+    adminUser: config.YIDI_ADMIN_USER,
+    adminPassword: config.YIDI_ADMIN_PASSWORD,
+  });
+  const app = await build({ store, logger: loggerOptions(config.LOG_LEVEL) });
+  const close = async () => {
+    await app.close();
+    await store.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", close);
+  process.once("SIGTERM", close);
+  await app.listen({ port: config.PORT, host: config.HOST });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.PORT;
+  const lines = [
+    `yidi is serving on http://${config.HOST}:${port}  (API docs: http://${config.HOST}:${port}/docs)`,
+    `database: ${describeTarget(target)}${report.migrations.length ? `; migrations applied: ${report.migrations.join(", ")}` : ""}`,
+    `rule sets: ${app.policies.publishedRuleSets().length} published${report.imported ? ` (${report.imported} imported from rules/ at first start)` : ""}`,
+  ];
+  if (report.admin?.generatedPassword) {
+    lines.push(
+      `first admin created: username "${report.admin.username}", password "${report.admin.generatedPassword}" — shown once; change it, or set YIDI_ADMIN_USER / YIDI_ADMIN_PASSWORD before the first start`,
+    );
+  } else if (report.admin) {
+    lines.push(`first admin created from YIDI_ADMIN_USER: "${report.admin.username}"`);
+  }
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((e: Error) => {
+    process.stderr.write(`yidi: ${e.message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,115 @@
+import type { Kysely, Selectable } from "kysely";
+import type { Case, Decision } from "../../engine/index.ts";
+import { maskIdNumber } from "../mask.ts";
+import type { Database, DecisionsTable } from "./schema.ts";
+
+export type DecisionRecord = {
+  id: string;
+  caseId: string;
+  kind: string;
+  outcome: string;
+  insuredRegion: string;
+  category: string | null;
+  asOf: string;
+  idMasked: string;
+  chain: { id: string; version: string; hash: string }[];
+  draftVersionId: number | null;
+  askedBy: string;
+  askedAt: string;
+};
+export type DecisionDetail = DecisionRecord & { input: Record<string, unknown>; output: Decision };
+
+export type DecisionFilter = {
+  outcome?: string | undefined;
+  region?: string | undefined;
+  category?: string | undefined;
+  kind?: string | undefined;
+  askedBy?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  limit?: number | undefined;
+  offset?: number | undefined;
+};
+
+/** The decision log: input, the exact rule-set chain (with content hashes), output, who and when. */
+export class DecisionStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async record(
+    c: Case,
+    input: unknown,
+    d: Decision,
+    askedBy: string,
+    draftVersionId: number | null,
+  ): Promise<string> {
+    const row = await this.db
+      .insertInto("decisions")
+      .values({
+        case_id: c.id,
+        kind: d.kind,
+        outcome: d.outcome,
+        insured_region: c.insured.region,
+        category: d.category,
+        as_of: c.asOf,
+        id_masked: maskIdNumber(c.applicant.idNumber),
+        input: JSON.stringify(input),
+        chain: JSON.stringify(d.ruleSets),
+        output: JSON.stringify(d),
+        draft_version_id: draftVersionId,
+        asked_by: askedBy,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  async get(id: string): Promise<DecisionDetail | undefined> {
+    if (!isUuid(id)) return undefined;
+    const r = await this.db.selectFrom("decisions").selectAll().where("id", "=", id).executeTakeFirst();
+    return (
+      r && {
+        ...toRecord(r),
+        input: r.input as Record<string, unknown>,
+        output: r.output as unknown as Decision,
+      }
+    );
+  }
+
+  async list(f: DecisionFilter = {}): Promise<DecisionRecord[]> {
+    let q = this.db.selectFrom("decisions").selectAll();
+    if (f.outcome) q = q.where("outcome", "=", f.outcome);
+    if (f.region) q = q.where("insured_region", "like", `${f.region.replace(/0+$/, "")}%`);
+    if (f.category) q = q.where("category", "=", f.category);
+    if (f.kind) q = q.where("kind", "=", f.kind);
+    if (f.askedBy) q = q.where("asked_by", "=", f.askedBy);
+    if (f.from) q = q.where("asked_at", ">=", new Date(f.from));
+    if (f.to) q = q.where("asked_at", "<", new Date(f.to));
+    const rows = await q
+      .orderBy("asked_at", "desc")
+      .orderBy("id")
+      .limit(f.limit ?? 50)
+      .offset(f.offset ?? 0)
+      .execute();
+    return rows.map(toRecord);
+  }
+}
+
+export const isUuid = (s: string) =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+
+function toRecord(r: Selectable<DecisionsTable>): DecisionRecord {
+  return {
+    id: r.id,
+    caseId: r.case_id,
+    kind: r.kind,
+    outcome: r.outcome,
+    insuredRegion: r.insured_region,
+    category: r.category,
+    asOf: r.as_of,
+    idMasked: r.id_masked,
+    chain: r.chain as DecisionRecord["chain"],
+    draftVersionId: r.draft_version_id,
+    askedBy: r.asked_by,
+    askedAt: new Date(r.asked_at).toISOString(),
+  };
+}

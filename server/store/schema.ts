@@ -1,0 +1,137 @@
+import type { ColumnType, Generated, JSONColumnType } from "kysely";
+
+/** The database tables, as kysely sees them. One set of migrations serves PGlite and PostgreSQL. */
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export type Role = "officer" | "approver" | "clerk" | "tester" | "admin";
+export const ROLES: readonly Role[] = ["officer", "approver", "clerk", "tester", "admin"];
+
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  password_hash: string;
+  roles: JSONColumnType<Role[]>;
+  display_name: string | null;
+  active: Generated<boolean>;
+  created_at: Timestamp;
+}
+
+export interface SessionsTable {
+  token_hash: string;
+  user_id: number;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export type RuleSetStatus = "draft" | "in_review" | "published" | "rejected";
+
+export interface RuleSetVersionsTable {
+  id: Generated<number>;
+  rule_set_id: string;
+  version: string;
+  status: RuleSetStatus;
+  content: string;
+  hash: string;
+  region: string | null;
+  effective_from: string | null;
+  based_on: number | null;
+  author: string;
+  submitted_by: string | null;
+  reviewed_by: string | null;
+  review_comment: string | null;
+  published_by: string | null;
+  published_at: Timestamp | null;
+  revision: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface DecisionsTable {
+  id: Generated<string>;
+  case_id: string;
+  kind: string;
+  outcome: string;
+  insured_region: string;
+  category: string | null;
+  as_of: string;
+  id_masked: string;
+  input: JSONColumnType<Record<string, unknown>>;
+  chain: JSONColumnType<{ id: string; version: string; hash: string }[]>;
+  output: JSONColumnType<Record<string, unknown>>;
+  draft_version_id: number | null;
+  asked_by: string;
+  asked_at: Timestamp;
+}
+
+export type FilingStatus = "active" | "revoked" | "consumed";
+
+export interface FilingsTable {
+  id: Generated<string>;
+  id_number: string;
+  id_masked: string;
+  name: string | null;
+  sex: string;
+  insured_region: string;
+  scheme: string;
+  category: string;
+  status: FilingStatus;
+  destination_region: string | null;
+  hospital_name: string | null;
+  hospital_level: string | null;
+  valid_from: string;
+  valid_until: string | null;
+  single_use: boolean;
+  change_locked_until: string | null;
+  extensions: Generated<number>;
+  approved_on: string;
+  decision_id: string;
+  details: JSONColumnType<Record<string, unknown>>;
+  revision: Generated<number>;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface FilingEventsTable {
+  id: Generated<number>;
+  filing_id: string;
+  event: "filed" | "changed" | "revoked" | "extended" | "consumed";
+  decision_id: string | null;
+  actor: string;
+  at: Timestamp;
+  detail: JSONColumnType<Record<string, unknown>>;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: Timestamp;
+  actor: string;
+  action: string;
+  entity: string;
+  entity_id: string | null;
+  detail: JSONColumnType<Record<string, unknown>>;
+}
+
+export interface PrepaymentsTable {
+  id: Generated<number>;
+  insured_province: string;
+  treatment_province: string;
+  year: number;
+  month: number;
+  prepayment: string;
+  clearing: string;
+  recorded_by: string;
+  recorded_at: Timestamp;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  rule_set_versions: RuleSetVersionsTable;
+  decisions: DecisionsTable;
+  filings: FilingsTable;
+  filing_events: FilingEventsTable;
+  audit_log: AuditLogTable;
+  prepayments: PrepaymentsTable;
+}

@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import { regionAncestry, resolveChain } from "../../engine/index.ts";
+import { chainOf, decideCase, decider, idNumber, missingIds } from "../helpers.ts";
+
+const chain = (region: string, asOf: string) => {
+  const r = resolveChain(decider.library, region, asOf);
+  return r.ok ? r.chain.map((rs) => `${rs.id}@${rs.version}`) : r.message;
+};
+
+describe("region resolution", () => {
+  it("walks from a district code to the nation", () => {
+    expect(regionAncestry("510411")).toEqual(["510411", "510400", "510000", "000000"]);
+    expect(regionAncestry("510000")).toEqual(["510000", "000000"]);
+  });
+
+  it("resolves a Panzhihua district to Panzhihua over the national version in force", () => {
+    expect(chain("510411", "2017-06-01")).toEqual(["national@2016-12-13", "sichuan/panzhihua@2017-04-12"]);
+    expect(chain("510411", "2020-06-01")).toEqual([
+      "national@2016-12-13",
+      "national@2019-06-01",
+      "sichuan/panzhihua@2017-04-12",
+    ]);
+  });
+
+  it("skips a level with no rule set of its own (Chengdu → Sichuan has none → national)", () => {
+    expect(chain("510104", "2017-06-01")).toEqual(["national@2016-12-13"]);
+    expect(chain("440106", "2024-01-01")).toEqual([
+      "national@2016-12-13",
+      "national@2019-06-01",
+      "national@2023-01-01",
+    ]);
+  });
+
+  it("uses a region's rules only from their effective date", () => {
+    expect(chain("510402", "2017-04-11")).toEqual(["national@2016-12-13"]);
+    expect(chain("510402", "2017-04-12")).toEqual(["national@2016-12-13", "sichuan/panzhihua@2017-04-12"]);
+    expect(chain("360111", "2022-12-31")).toEqual([
+      "national@2016-12-13",
+      "national@2019-06-01",
+      "jiangxi@2017-11-23",
+    ]);
+    expect(chain("360111", "2023-01-01")).toEqual([
+      "national@2016-12-13",
+      "national@2019-06-01",
+      "national@2023-01-01",
+      "jiangxi@2017-11-23",
+      "jiangxi/nanchang@2023-01-01",
+    ]);
+  });
+
+  it("has no rules before the first national version", () => {
+    expect(chain("110000", "2016-12-12")).toBe("no rule set in force on 2016-12-12 for region 110000");
+  });
+});
+
+describe("version selection by asOf: one person under the 2016, 2019 and 2023 national rules", () => {
+  const person = (asOf: string, materials: string[]) =>
+    decideCase({
+      id: `gz-${asOf}`,
+      asOf,
+      applicant: { idNumber: idNumber("1955-03-01", "male", "440106") },
+      insured: { region: "440106", scheme: "employee", status: "retired" },
+      filing: {
+        category: "referral",
+        destination: { region: "110000", hospital: { level: "3A" } },
+        materials: materials as never,
+      },
+    });
+
+  it("2016: the filing form alone; valid until changed", () => {
+    const d = person("2018-03-01", ["filing_form"]);
+    expect(chainOf(d)).toEqual(["national@2016-12-13"]);
+    expect(d.outcome).toBe("approved");
+    expect(d.validity).toEqual({
+      from: "2018-03-01",
+      until: null,
+      singleUse: false,
+      changeLockedUntil: null,
+    });
+    expect(d.settlementMode).toBe("direct");
+  });
+
+  it("2019: also the ID card and the referral certificate, told at once", () => {
+    const d = person("2020-03-01", ["filing_form"]);
+    expect(chainOf(d).at(-1)).toBe("national@2019-06-01");
+    expect(d.outcome).toBe("incomplete");
+    expect(missingIds(d)).toEqual(["id_card", "referral_certificate"]);
+  });
+
+  it("2023: a temporary filing valid six months, usable for several stays", () => {
+    const d = person("2024-03-01", ["filing_form", "id_card", "referral_certificate"]);
+    expect(chainOf(d).at(-1)).toBe("national@2023-01-01");
+    expect(d.outcome).toBe("approved");
+    expect(d.validity).toEqual({
+      from: "2024-03-01",
+      until: "2024-08-31",
+      singleUse: false,
+      changeLockedUntil: null,
+    });
+    expect(d.warnings.map((w) => w.code)).toContain("source.secondary");
+  });
+});
