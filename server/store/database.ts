@@ -16,9 +16,14 @@ export type DatabaseTarget = { kind: "pglite"; dataDir: string | null } | { kind
  */
 export function openDatabase(target: DatabaseTarget): Kysely<Database> {
   if (target.kind === "postgres") {
-    return new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: target.url, max: 10 }) }),
+    const pool = new pg.Pool({ connectionString: target.url, max: 10 });
+    // An idle connection the server drops (restart, failover, an administrator's terminate) is
+    // reported on the pool; unheard, that event would crash the process. The pool discards the
+    // client and opens a new one for the next query, so a line on stderr is all it needs.
+    pool.on("error", (e) => {
+      console.error(`yidi: an idle PostgreSQL connection failed and was discarded: ${e.message}`);
     });
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
   const client = target.dataDir ? new PGlite(target.dataDir) : new PGlite();

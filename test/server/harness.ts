@@ -70,14 +70,14 @@ export async function freshTarget(
 
 export type Dialect = {
   name: "pglite" | "postgres";
-  open(): Promise<{ store: Store; drop(): Promise<void> }>;
+  open(): Promise<{ store: Store; target: DatabaseTarget; drop(): Promise<void> }>;
 };
 
 const dialect = (name: Dialect["name"]): Dialect => ({
   name,
   async open() {
     const { target, drop } = await freshTarget(name);
-    return { store: createStore(openDatabase(target)), drop };
+    return { store: createStore(openDatabase(target)), target, drop };
   },
 });
 const pglite = dialect("pglite");
@@ -99,6 +99,8 @@ export const USERS: Record<string, Role[]> = {
 export type TestServer = {
   app: App;
   store: Store;
+  /** The database the server runs on. */
+  target: DatabaseTarget;
   /** A bearer token for one of USERS. */
   token(user: keyof typeof USERS | string): string;
   /** app.inject with the user's token. */
@@ -114,7 +116,7 @@ export async function startServer(
   dialect: Dialect,
   deps: { faults?: (point: string) => void | Promise<void> } = {},
 ): Promise<TestServer> {
-  const { store, drop } = await dialect.open();
+  const { store, target, drop } = await dialect.open();
   await bootstrap(store, { adminUser: "root", adminPassword: PASSWORD });
   const tokens = new Map<string, string>();
   for (const [username, roles] of Object.entries(USERS)) {
@@ -130,6 +132,7 @@ export async function startServer(
   return {
     app,
     store,
+    target,
     token,
     as: (user, { payload, headers, method, url }) =>
       app.inject({
