@@ -30,11 +30,20 @@ describe.runIf(DIALECTS.some((d) => d.name === "postgres"))("a dropped PostgreSQ
         [database],
       );
       expect(killed.rowCount).toBeGreaterThan(0);
+      // The backends are gone once the server no longer lists them; then give the pool a moment
+      // to read their farewell before the next request takes a connection.
+      for (let i = 0; i < 100; i++) {
+        const left = await admin.query(
+          "select count(*)::int as n from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()",
+          [database],
+        );
+        if (left.rows[0].n === 0) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await new Promise((r) => setTimeout(r, 100));
     } finally {
       await admin.end();
     }
-    // Let the pool hear of the dropped connections before the next request.
-    await new Promise((r) => setTimeout(r, 200));
 
     const again = await s.as("clerk", {
       method: "POST",
