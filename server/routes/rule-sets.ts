@@ -214,7 +214,7 @@ const isUniqueViolation = (e: unknown) => (e as { code?: string } | null)?.code 
  * problems as `yidi lint`, diffs, review with four eyes, atomic publication, export.
  *
  * Roles: reading (lists, versions, YAML, diffs, validation, export) any logged-in user;
- * drafting, editing and submitting officers; approving and rejecting approvers, never the
+ * drafting, editing, submitting and withdrawing from review officers; approving and rejecting approvers, never the
  * version's author or submitter. Admins hold both, under the same four-eyes rule.
  */
 export async function ruleSetRoutes(fastify: FastifyInstance) {
@@ -526,6 +526,45 @@ export async function ruleSetRoutes(fastify: FastifyInstance) {
           detail: { id: v.ruleSetId, version: v.version, hash: v.hash },
         });
         return withFile(submitted);
+      });
+    },
+  );
+
+  r.post(
+    "/rule-sets/versions/:id/withdraw",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Withdraw a version from review, back to a draft",
+        description:
+          "For an officer who wants to change something before the approver decides: the version becomes a draft " +
+          "again (its revision goes up) and can be edited and submitted anew. 409 INVALID_STATE once it was approved " +
+          "or rejected.",
+        params: versionParams,
+        body: z.strictObject({ comment: z.string().max(2000).optional() }).default({}),
+        response: { 200: versionSchema },
+      },
+      onRequest: officers,
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      return store.transaction(async (tx) => {
+        const v = await found(tx, req.params.id);
+        if (v.status !== "in_review") await whyNot(tx, v.id, "in_review");
+        const withdrawn = (await tx.ruleSets.withdraw(v.id)) ?? (await whyNot(tx, v.id, "in_review"));
+        await tx.audit.record({
+          actor,
+          action: "ruleset.withdraw",
+          entity: "rule_set_version",
+          entityId: v.id,
+          detail: {
+            id: v.ruleSetId,
+            version: v.version,
+            submittedBy: v.submittedBy,
+            ...(req.body.comment !== undefined && { comment: req.body.comment }),
+          },
+        });
+        return withFile(withdrawn);
       });
     },
   );

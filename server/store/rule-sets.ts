@@ -210,6 +210,26 @@ export class RuleSetStore {
     return row && toVersion(row);
   }
 
+  /**
+   * in_review → draft again (withdrawn by an officer, e.g. to fix something before review);
+   * undefined when the version is no longer in review.
+   */
+  async withdraw(id: number): Promise<RuleSetVersion | undefined> {
+    const row = await this.db
+      .updateTable("rule_set_versions")
+      .set((eb) => ({
+        status: "draft",
+        submitted_by: null,
+        revision: eb("revision", "+", 1),
+        updated_at: new Date(),
+      }))
+      .where("id", "=", id)
+      .where("status", "=", "in_review")
+      .returningAll()
+      .executeTakeFirst();
+    return row && toVersion(row);
+  }
+
   /** in_review → rejected; undefined when the version is no longer in review. */
   async reject(id: number, by: string, comment: string): Promise<RuleSetVersion | undefined> {
     const row = await this.db

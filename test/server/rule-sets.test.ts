@@ -138,6 +138,7 @@ describe.each(DIALECTS)("rule sets on $name", (dialect) => {
         ["officer", "submit", { revision: 1 }],
         ["approver", "approve", { effectiveFrom: "2030-01-01" }],
         ["approver", "reject", { comment: "no" }],
+        ["officer", "withdraw", {}],
       ];
       for (const [user, action, payload] of posts) {
         const r = await s.as(user, {
@@ -367,6 +368,64 @@ describe.each(DIALECTS)("rule sets on $name", (dialect) => {
     // Rework starts from the rejected version.
     const rework = await draftFrom(s, "officer", draft.id, "2030-01-02");
     expect(rework).toMatchObject({ status: "draft", basedOn: draft.id });
+  });
+
+  it("lets an officer withdraw a version from review to fix it, and submit it again", async () => {
+    const jx = (await s.as("officer", { method: "GET", url: "/api/rule-sets/history?id=jiangxi" })).json()
+      .versions[0] as Summary;
+    const draft = await draftFrom(s, "officer", jx.id, "2031-01-01");
+    const submit = (revision: number) =>
+      s.as("officer", {
+        method: "POST",
+        url: `/api/rule-sets/versions/${draft.id}/submit`,
+        payload: { revision },
+      });
+    expect((await submit(1)).statusCode).toBe(200);
+
+    const withdrawn = await s.as("officer2", {
+      method: "POST",
+      url: `/api/rule-sets/versions/${draft.id}/withdraw`,
+      payload: { comment: "补充依据" },
+    });
+    expect(withdrawn.statusCode, withdrawn.body).toBe(200);
+    expect(withdrawn.json()).toMatchObject({ status: "draft", submittedBy: null, revision: 3 });
+    // Withdrawn, it is a draft again: the approver has nothing to approve, the officer edits it.
+    const approve = await s.as("approver", {
+      method: "POST",
+      url: `/api/rule-sets/versions/${draft.id}/approve`,
+      payload: { effectiveFrom: "2031-01-01" },
+    });
+    expect(approve.statusCode).toBe(409);
+    expect(approve.json().error.code).toBe("INVALID_STATE");
+    const edited = await edit(s, "officer", draft.id, `${draft.content}\n# 依据已补充\n`, 3);
+    expect(edited.statusCode, edited.body).toBe(200);
+    expect((await submit(4)).json()).toMatchObject({ status: "in_review", revision: 5 });
+
+    const audit = await s.as("admin", {
+      method: "GET",
+      url: `/api/audit?entity=rule_set_version&entityId=${draft.id}`,
+    });
+    const withdrawal = (audit.json() as { action: string; actor: string; detail: object }[]).find(
+      (e) => e.action === "ruleset.withdraw",
+    );
+    expect(withdrawal).toMatchObject({
+      actor: "officer2",
+      detail: { comment: "补充依据", submittedBy: "officer" },
+    });
+
+    // Once decided, it cannot be withdrawn.
+    await s.as("approver", {
+      method: "POST",
+      url: `/api/rule-sets/versions/${draft.id}/reject`,
+      payload: { comment: "仍缺依据" },
+    });
+    const late = await s.as("officer", {
+      method: "POST",
+      url: `/api/rule-sets/versions/${draft.id}/withdraw`,
+      payload: {},
+    });
+    expect(late.statusCode).toBe(409);
+    expect(late.json().error).toMatchObject({ code: "INVALID_STATE", status: "rejected" });
   });
 
   it("detects concurrent edits (optimistic locking) and keeps the first edit", async () => {
@@ -609,6 +668,12 @@ describe.each(DIALECTS)("rule sets on $name", (dialect) => {
         method: "POST",
         url: `/api/rule-sets/versions/${draft.id}/reject`,
         payload: { comment: "x" },
+      },
+      {
+        roles: ["officer", "admin"],
+        method: "POST",
+        url: `/api/rule-sets/versions/${draft.id}/withdraw`,
+        payload: {},
       },
     ];
     for (const route of routes) {
