@@ -29,6 +29,11 @@ export type AppDeps = {
   faults?: (point: string) => void | Promise<void>;
   logger?: FastifyServerOptions["logger"];
   bodyLimit?: number;
+  /**
+   * How often (ms) decisions check whether another process sharing the database published a
+   * rule-set version (default 1000; 0 checks on every decision).
+   */
+  policyRefreshMs?: number;
 };
 
 export type App = FastifyInstance & { deps: AppDeps; policies: PolicyService };
@@ -60,7 +65,7 @@ export async function build(deps: AppDeps): Promise<App> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorate("deps", deps);
-  const policies = new PolicyService(deps.store);
+  const policies = new PolicyService(deps.store, deps.policyRefreshMs);
   await policies.reload();
   app.decorate("policies", policies);
   app.decorateRequest("user", null);

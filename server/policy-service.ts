@@ -16,17 +16,33 @@ export function parseVersion(v: Pick<RuleSetVersion, "ruleSetId" | "version" | "
 }
 
 /**
- * Decides with the published rule-set versions only. Rebuilt after each publication; a
- * "try a draft" decider is built on request with the draft in place of (or beside) its
- * published namesake.
+ * Decides with the published rule-set versions only. Rebuilt after each publication in this
+ * process; another process sharing the database (several servers on one PostgreSQL) is noticed
+ * by `fresh()`, which compares a stamp of the published set at most every `refreshMs`. A "try a
+ * draft" decider is built on request with the draft in place of (or beside) its published namesake.
  */
 export class PolicyService {
   private decider: Decider | undefined;
   private published: LoadedRuleSet[] = [];
+  private stamp = "";
+  private checkedAt = 0;
+  private checking: Promise<void> | undefined;
+  // Reloads run one after another, so the last one reads after every publication committed.
+  private reloading: Promise<void> = Promise.resolve();
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly refreshMs = 1000,
+  ) {}
 
-  async reload(): Promise<void> {
+  reload(): Promise<void> {
+    this.reloading = this.reloading.catch(() => {}).then(() => this.load());
+    return this.reloading;
+  }
+
+  private async load(): Promise<void> {
+    // The stamp is read first: a publication committed meanwhile makes the next check reload again.
+    const stamp = await this.store.ruleSets.publishedStamp();
     const versions = await this.store.ruleSets.published();
     const loaded: LoadedRuleSet[] = [];
     for (const v of versions) {
@@ -37,6 +53,27 @@ export class PolicyService {
     }
     this.published = loaded;
     this.decider = new Decider(loaded);
+    this.stamp = stamp;
+    this.checkedAt = Date.now();
+  }
+
+  /**
+   * The decider of what is published now: reloaded first when another process published since
+   * the last check (checked at most every `refreshMs`; concurrent requests share one check).
+   */
+  async fresh(): Promise<Decider> {
+    if (Date.now() - this.checkedAt >= this.refreshMs) {
+      this.checking ??= (async () => {
+        try {
+          this.checkedAt = Date.now();
+          if ((await this.store.ruleSets.publishedStamp()) !== this.stamp) await this.reload();
+        } finally {
+          this.checking = undefined;
+        }
+      })();
+      await this.checking;
+    }
+    return this.current();
   }
 
   current(): Decider {

@@ -61,7 +61,7 @@ export async function decisionRoutes(fastify: FastifyInstance) {
         }));
         throw new AppError("CASE_INVALID", undefined, problems);
       }
-      let decider: Decider = app.policies.current();
+      let decider: Decider = await app.policies.fresh();
       let draftId: number | null = null;
       if (req.query.draft !== undefined) {
         if (!hasRole(req.user, "officer", "approver", "tester", "admin")) {

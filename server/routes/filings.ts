@@ -407,7 +407,7 @@ export async function filingRoutes(fastify: FastifyInstance) {
         const parsed = caseSchema.safeParse(caseInput);
         if (!parsed.success) throw new AppError("CASE_INVALID", undefined, caseProblems(parsed.error.issues));
         const c = parsed.data;
-        const result = app.policies.current().decide(c);
+        const result = (await app.policies.fresh()).decide(c);
         if (!result.ok) throw new AppError("NOT_DECIDABLE", result.problems[0]?.message, result.problems);
         const decision = result.decision;
 

@@ -225,12 +225,6 @@ export async function ruleSetRoutes(fastify: FastifyInstance) {
   const officers = requireRoles(store, "officer", "admin");
   const approvers = requireRoles(store, "approver", "admin");
   const actorOf = (req: FastifyRequest) => req.user?.username ?? "";
-  // Reloads run one after another, so the last one reads after every publication committed.
-  let reloading: Promise<void> = Promise.resolve();
-  const reloadPolicies = () => {
-    reloading = reloading.catch(() => {}).then(() => app.policies.reload());
-    return reloading;
-  };
 
   r.get(
     "/rule-sets",
@@ -629,7 +623,7 @@ export async function ruleSetRoutes(fastify: FastifyInstance) {
         });
         return p;
       });
-      await reloadPolicies();
+      await app.policies.reload();
       return withFile(published);
     },
   );

@@ -71,6 +71,19 @@ export class RuleSetStore {
     return rows.map(toVersion);
   }
 
+  /**
+   * A short stamp of the set of published versions: it changes with every publication or import
+   * (published rows are never changed or removed), whichever process made it.
+   */
+  async publishedStamp(): Promise<string> {
+    const row = await this.db
+      .selectFrom("rule_set_versions")
+      .select((eb) => [eb.fn.countAll<number>().as("n"), eb.fn.max("id").as("maxId")])
+      .where("status", "=", "published")
+      .executeTakeFirstOrThrow();
+    return `${Number(row.n)}:${row.maxId ?? 0}`;
+  }
+
   async get(id: number): Promise<RuleSetVersion | undefined> {
     const row = await this.db
       .selectFrom("rule_set_versions")

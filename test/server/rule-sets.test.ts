@@ -3,6 +3,9 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { strFromU8, unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type App, build } from "../../server/app.ts";
+import { openDatabase } from "../../server/store/database.ts";
+import { createStore, type Store } from "../../server/store/index.ts";
 import { readRuleFiles } from "../../simulator/rule-files.ts";
 import { APPROVED_CASE, DIALECTS, PASSWORD, startServer, type TestServer } from "./harness.ts";
 
@@ -824,5 +827,55 @@ describe.each(DIALECTS)("rule-set publication is atomic on $name", (dialect) => 
         .json()
         .find((x: { id: string }) => x.id === "sichuan/panzhihua").versions,
     ).toHaveLength(1);
+  });
+});
+
+describe.each(DIALECTS)("two server processes on one $name database", (dialect) => {
+  let s: TestServer;
+  let other: App;
+  let otherStore: Store | undefined;
+  beforeAll(async () => {
+    s = await startServer(dialect);
+    // A second server on the same data: its own connection pool on PostgreSQL; on (in-memory)
+    // PGlite, which one process owns, the same store under a second app.
+    otherStore = s.target.kind === "postgres" ? createStore(openDatabase(s.target)) : undefined;
+    other = await build({ store: otherStore ?? s.store, policyRefreshMs: 0 });
+  }, 60_000);
+  afterAll(async () => {
+    await other?.close();
+    await otherStore?.close();
+    await s?.close();
+  });
+
+  it("decides on the second with a version the first published", async () => {
+    const decideOnOther = (id: string) =>
+      other.inject({
+        method: "POST",
+        url: "/api/decisions",
+        headers: { authorization: `Bearer ${s.token("clerk")}` },
+        payload: caseOn("2025-03-01", id),
+      });
+    const before = await decideOnOther("other-before");
+    expect(before.statusCode, before.body).toBe(200);
+    expect(before.json().validity.changeLockedUntil).toBe("2027-02-28");
+
+    const pzh = await publishedPanzhihua(s);
+    const draft = await draftFrom(s, "officer", pzh.id, "2025-01-01");
+    await edit(s, "officer", draft.id, draft.content.replace("changeLock: P2Y", "changeLock: P3Y"), 1);
+    await s.as("officer", {
+      method: "POST",
+      url: `/api/rule-sets/versions/${draft.id}/submit`,
+      payload: { revision: 2 },
+    });
+    const approved = await s.as("approver", {
+      method: "POST",
+      url: `/api/rule-sets/versions/${draft.id}/approve`,
+      payload: { effectiveFrom: "2025-02-01" },
+    });
+    expect(approved.statusCode, approved.body).toBe(200);
+
+    const after = await decideOnOther("other-after");
+    expect(after.json().ruleSets.at(-1)).toMatchObject({ id: "sichuan/panzhihua", version: "2025-01-01" });
+    expect(after.json().validity.changeLockedUntil).toBe("2028-02-29");
   });
 });
