@@ -15,6 +15,9 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; problems: Problem[
 
 type Located = { line: number; column: number };
 
+/** YAML syntax problems listed at most for one file (the rest are usually knock-on errors). */
+const MAX_YAML_PROBLEMS = 10;
+
 /** Parses YAML text and keeps a way back from a data path to its line and column. */
 export class YamlSource {
   readonly data: unknown;
@@ -27,10 +30,29 @@ export class YamlSource {
     readonly file?: string,
   ) {
     this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: true, uniqueKeys: true });
-    for (const e of this.doc.errors) {
+    // Once the structure is broken (say, indentation lost), the parser reads the rest of the
+    // file as one map and reports nearly every later key as a duplicate: those come from the
+    // first error, so they are left out, and the list stops at MAX_YAML_PROBLEMS.
+    const firstSyntax = this.doc.errors.find((e) => e.code !== "DUPLICATE_KEY")?.pos[0] ?? Infinity;
+    const errors = this.doc.errors.filter((e) => e.code !== "DUPLICATE_KEY" || e.pos[0] < firstSyntax);
+    for (const e of errors.slice(0, MAX_YAML_PROBLEMS)) {
       const [line, column] = e.linePos?.[0] ? [e.linePos[0].line, e.linePos[0].col] : [undefined, undefined];
       this.problems.push(
         this.at({ code: "yaml", path: [], message: yamlMessage(e.code, e.message) }, line, column),
+      );
+    }
+    if (errors.length > MAX_YAML_PROBLEMS) {
+      const last = this.problems.at(-1);
+      this.problems.push(
+        this.at(
+          {
+            code: "yaml",
+            path: [],
+            message: `${errors.length - MAX_YAML_PROBLEMS} more YAML problems after these; fix these first and validate again`,
+          },
+          last?.line,
+          last?.column,
+        ),
       );
     }
     this.data = this.problems.length ? undefined : this.doc.toJS();

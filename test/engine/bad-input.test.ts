@@ -93,3 +93,28 @@ describe("broken rule-set files give file:line:column errors a policy officer un
     expect(ruleProblems(file).join("\n")).toContain(expected);
   });
 });
+
+describe("a rule-set file whose indentation was lost (pasted into a form that trims it)", () => {
+  const text = readFileSync(join(import.meta.dirname, "../../rules/jiangxi/2017-11-23.yaml"), "utf8");
+  const flattened = text.replace(/^ +/gm, " ");
+  const problems = (() => {
+    const r = loadRuleSet(flattened, "jiangxi.yaml");
+    return r.ok ? [] : r.problems;
+  })();
+
+  it("points at the first broken line, not at hundreds of knock-on duplicate keys", () => {
+    const firstIndented = text.split("\n").findIndex((l) => /^ {2,}/.test(l)) + 1;
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems.length).toBeLessThanOrEqual(11);
+    expect(problems[0]?.line).toBeLessThanOrEqual(firstIndented + 1);
+    expect(
+      problems.every((p) => p.message.startsWith("YAML syntax:") || p.message.includes("more YAML")),
+    ).toBe(true);
+  });
+
+  it("says how many more problems it left out", () => {
+    const r = loadRuleSet(`${flattened}\n`.repeat(3), "jiangxi.yaml");
+    const last = r.ok ? undefined : r.problems.at(-1);
+    expect(last?.message).toMatch(/^\d+ more YAML problems after these; fix these first/);
+  });
+});
