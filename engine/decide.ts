@@ -201,6 +201,25 @@ export function decide(c: Case, policy: Policy, evaluator: Evaluator = compiledE
       trace.push(lookupTrace("advice", `advice.${a.key}`, a, { message: a.message }));
     }
   }
+  if (policy.olderOverrides.size) {
+    // One warning for all the entries this decision used that predate a newer rule up the chain.
+    const groups = new Map<string, string[]>();
+    for (const t of trace) {
+      const o = policy.olderOverrides.get(t.rule);
+      if (!o || t.ruleSet !== o.ruleSet) continue;
+      const group = `${o.ruleSet} 的 |取代了 ${o.newer}（${o.newerFrom} 起）的同名规定`;
+      const entries = groups.get(group) ?? [];
+      if (!entries.includes(o.entry)) entries.push(o.entry);
+      groups.set(group, entries);
+    }
+    if (groups.size) {
+      const which = [...groups].map(([group, entries]) => group.replace("|", `${entries.join("、")} `));
+      warnings.push({
+        code: "rules.older-override",
+        message: `本决定所用的地区规定早于上级的新规定：${which.join("；")}。决定按地区规定作出，请核对地区规定是否已按新规修订`,
+      });
+    }
+  }
   for (const s of policy.secondarySources) {
     warnings.push({
       code: "source.secondary",

@@ -54,6 +54,8 @@ export type Policy = {
   benefits: readonly Sourced<BenefitTable>[];
   benefitAdjustments: readonly Sourced<BenefitAdjustment>[];
   secondarySources: readonly { document: string; ruleSet: string }[];
+  /** Entries that replace a same-named entry of a newer rule set up the chain, by trace rule id. */
+  olderOverrides: ReadonlyMap<string, OlderOverride>;
   /** Rules in scope for a kind and category, computed once per pair. */
   rulesFor(kind: Kind, category: Category | undefined): readonly EvalRule[];
 };
@@ -80,6 +82,53 @@ export function mergeSections(chain: readonly RuleSet[]): Record<SectionName, Ma
     }
   }
   return merged;
+}
+
+/**
+ * An entry of a rule set that replaces the same-named entry of a rule set higher up the chain
+ * which took effect later: a regional rule of 2017 over a national one of 2023, say. The chain
+ * applies the regional entry (the more specific rule set wins), but the newer higher rule may
+ * have changed what the region is allowed to do; decisions that use such an entry say so.
+ */
+export type OlderOverride = {
+  entry: string;
+  ruleSet: string;
+  from: string;
+  newer: string;
+  newerFrom: string;
+  newerCitation?: Citation;
+};
+
+/** The id an entry's trace line carries: eligibility rules by key, other sections `section.key`. */
+const traceIdOf = (section: SectionName, key: string) => (section === "rules" ? key : `${section}.${key}`);
+
+export function olderOverrides(chain: readonly RuleSet[]): Map<string, OlderOverride> {
+  const definedBy = new Map<string, { ruleSet: string; from: string; citation?: Citation }>();
+  const out = new Map<string, OlderOverride>();
+  for (const rs of chain) {
+    const ruleSet = `${rs.id}@${rs.version}`;
+    const from = rs.effective.from;
+    for (const section of SECTIONS) {
+      const entries = rs[section] as Record<string, { citation?: Citation } | null> | undefined;
+      for (const [key, entry] of Object.entries(entries ?? {})) {
+        const id = traceIdOf(section, key);
+        const prev = definedBy.get(id);
+        if (entry !== null && prev && prev.from > from) {
+          out.set(id, {
+            entry: id,
+            ruleSet,
+            from,
+            newer: prev.ruleSet,
+            newerFrom: prev.from,
+            ...(prev.citation && { newerCitation: prev.citation }),
+          });
+        } else if (entry === null || prev?.ruleSet !== ruleSet) out.delete(id);
+        if (entry === null) definedBy.delete(id);
+        else definedBy.set(id, { ruleSet, from, ...(entry.citation && { citation: entry.citation }) });
+      }
+    }
+  }
+  return out;
 }
 
 /** Unary operators get `value: null`, as json-rules-engine requires a value on every leaf. */
@@ -178,6 +227,7 @@ export function compilePolicy(chain: readonly LoadedRuleSet[]): Policy {
         .filter((s) => s.status === "secondary")
         .map((s) => ({ document: s.document, ruleSet: `${rs.id}@${rs.version}` })),
     ),
+    olderOverrides: olderOverrides(chain),
     rulesFor(kind, category) {
       const k = `${kind}|${category ?? ""}`;
       let hit = cache.get(k);

@@ -100,3 +100,54 @@ describe("version selection by asOf: one person under the 2016, 2019 and 2023 na
     expect(d.warnings.map((w) => w.code)).toContain("source.secondary");
   });
 });
+
+describe("a regional rule older than a national one of the same name", () => {
+  const resettled = (asOf: string) =>
+    decideCase({
+      id: `pzh-resettled-${asOf}`,
+      asOf,
+      applicant: { idNumber: idNumber("1950-01-01", "male") },
+      insured: { region: "510402", scheme: "employee", status: "retired" },
+      filing: {
+        category: "retired_resettled",
+        destination: { region: "460200", hospital: { level: "3A" } },
+        hukouMoved: true,
+        materials: ["filing_form", "ss_card", "hukou_proof"],
+      },
+    });
+  const olderOverride = (d: ReturnType<typeof decideCase>) =>
+    d.warnings.find((w) => w.code === "rules.older-override");
+
+  it("is applied (the region's rule set is the more specific), and the decision says which entries and which newer rules", () => {
+    const d = resettled("2025-03-01");
+    // Panzhihua's 2-year change lock, not the national 2023 rule of no lock.
+    expect(d.validity?.changeLockedUntil).toBe("2027-02-28");
+    const w = olderOverride(d);
+    expect(w?.message).toContain("sichuan/panzhihua@2017-04-12");
+    expect(w?.message).toContain("validity.retired_resettled");
+    expect(w?.message).toContain("national@2023-01-01（2023-01-01 起）");
+    expect(d.warnings.filter((x) => x.code === "rules.older-override")).toHaveLength(1);
+  });
+
+  it("is not flagged before the newer national rule exists, nor where the region is the newer one", () => {
+    expect(olderOverride(resettled("2017-06-01"))).toBeUndefined();
+    // Under the 2019 national version, only entries that 2019 redefined are flagged.
+    const in2020 = olderOverride(resettled("2020-06-01"));
+    expect(in2020?.message ?? "").not.toContain("2023");
+    // Nanchang's 2023 layer is not older than national 2023: nothing to flag.
+    const nanchang = decideCase({
+      id: "nc-2024",
+      asOf: "2024-03-01",
+      applicant: { idNumber: idNumber("1950-01-01", "male", "360102") },
+      insured: { region: "360102", scheme: "employee", status: "retired" },
+      filing: {
+        category: "retired_resettled",
+        destination: { region: "460200", hospital: { level: "3A" } },
+        hukouMoved: true,
+        materials: ["filing_form", "id_card", "hukou_proof"],
+      },
+    });
+    expect(chainOf(nanchang)).toContain("jiangxi/nanchang@2023-01-01");
+    expect(olderOverride(nanchang)?.message ?? "").not.toContain("jiangxi/nanchang");
+  });
+});
