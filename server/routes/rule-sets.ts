@@ -171,6 +171,25 @@ function revisionOf(req: FastifyRequest, body: { revision?: number | undefined }
 
 const withFile = (v: RuleSetVersion) => ({ ...v, file: versionPath(v) });
 
+const HANDS_ON: Record<string, string> = {
+  "ruleset.draft": "wrote",
+  "ruleset.edit": "edited",
+  "ruleset.submit": "submitted",
+  "ruleset.withdraw": "withdrew and reworked",
+};
+
+/**
+ * Four eyes: whoever wrote, edited, submitted or withdrew a version (by its audit trail, so a
+ * withdrawal and resubmission by someone else does not wash it out) may not decide on it.
+ */
+async function fourEyes(store: Store, v: RuleSetVersion, actor: string): Promise<void> {
+  const trail = await store.audit.list({ entity: "rule_set_version", entityId: String(v.id), limit: 1000 });
+  const own = trail.find((e) => e.actor === actor && HANDS_ON[e.action]);
+  const did =
+    v.author === actor ? "wrote" : v.submittedBy === actor ? "submitted" : own && HANDS_ON[own.action];
+  if (did) throw new AppError("FOUR_EYES", `${actor} ${did} version ${v.id}; another approver must decide`);
+}
+
 /** Why a conditional update matched no row: 404, not in the needed state (409), or stale (409). */
 async function whyNot(
   store: Store,
@@ -570,10 +589,16 @@ export async function ruleSetRoutes(fastify: FastifyInstance) {
         tags: TAGS,
         summary: "Approve and publish a version in review, effective from a date (four eyes)",
         description:
-          "Refused with 403 FOUR_EYES when the approver wrote or submitted the version. In one transaction: `effective.from` " +
-          "is set in the YAML, the hash recomputed, the version published and the audit entry written; then decisions use it.",
+          "Send the revision you reviewed (`revision`, or If-Match): if the version changed since (withdrawn, edited and " +
+          "resubmitted), 409 STALE_REVISION and nothing is published. Refused with 403 FOUR_EYES when the approver wrote, " +
+          "edited, submitted or withdrew the version. In one transaction: `effective.from` is set in the YAML, the hash " +
+          "recomputed, the version published and the audit entry written; then decisions use it.",
         params: versionParams,
-        body: z.strictObject({ effectiveFrom: isoDate, comment: z.string().max(2000).optional() }),
+        body: z.strictObject({
+          effectiveFrom: isoDate,
+          revision: z.number().int().min(1).optional().describe("the revision you reviewed (or If-Match)"),
+          comment: z.string().max(2000).optional(),
+        }),
         response: { 200: versionSchema },
       },
       onRequest: approvers,
@@ -581,29 +606,26 @@ export async function ruleSetRoutes(fastify: FastifyInstance) {
     async (req) => {
       const actor = actorOf(req);
       const { effectiveFrom, comment } = req.body;
+      const revision = revisionOf(req, req.body);
       const published = await store.transaction(async (tx) => {
         const v = await found(tx, req.params.id);
-        if (v.status !== "in_review") await whyNot(tx, v.id, "in_review");
-        if (v.author === actor || v.submittedBy === actor) {
-          throw new AppError(
-            "FOUR_EYES",
-            `${actor} ${v.author === actor ? "wrote" : "submitted"} version ${v.id}; another approver must decide`,
-          );
-        }
+        if (v.status !== "in_review" || v.revision !== revision)
+          await whyNot(tx, v.id, "in_review", revision);
+        await fourEyes(tx, v, actor);
         const content = setScalar(v.content, ["effective", "from"], effectiveFrom);
         const final = { ...v, content };
         const problems = await validate(tx, final);
         if (problems.length) throw new AppError("RULES_INVALID", undefined, problems);
         const loaded = parseVersion(final).ruleSet as LoadedRuleSet;
         const p =
-          (await tx.ruleSets.publish(v.id, {
+          (await tx.ruleSets.publish(v.id, revision, {
             content,
             hash: loaded.hash,
             region: loaded.region,
             effectiveFrom,
             by: actor,
             comment: comment ?? null,
-          })) ?? (await whyNot(tx, v.id, "in_review"));
+          })) ?? (await whyNot(tx, v.id, "in_review", revision));
         await app.deps.faults?.("publish:after-update");
         await tx.audit.record({
           actor,
@@ -634,26 +656,29 @@ export async function ruleSetRoutes(fastify: FastifyInstance) {
       schema: {
         tags: TAGS,
         summary: "Reject a version in review, with a comment (four eyes)",
-        description: "A rejected version stays as it is; rework it as a new draft based on it.",
+        description:
+          "Send the revision you reviewed (`revision`, or If-Match); 409 STALE_REVISION if it changed since. " +
+          "A rejected version stays as it is; rework it as a new draft based on it.",
         params: versionParams,
-        body: z.strictObject({ comment: z.string().min(1).max(2000) }),
+        body: z.strictObject({
+          comment: z.string().min(1).max(2000),
+          revision: z.number().int().min(1).optional().describe("the revision you reviewed (or If-Match)"),
+        }),
         response: { 200: versionSchema },
       },
       onRequest: approvers,
     },
     async (req) => {
       const actor = actorOf(req);
+      const revision = revisionOf(req, req.body);
       return store.transaction(async (tx) => {
         const v = await found(tx, req.params.id);
-        if (v.status !== "in_review") await whyNot(tx, v.id, "in_review");
-        if (v.author === actor || v.submittedBy === actor) {
-          throw new AppError(
-            "FOUR_EYES",
-            `${actor} ${v.author === actor ? "wrote" : "submitted"} version ${v.id}; another approver must decide`,
-          );
-        }
+        if (v.status !== "in_review" || v.revision !== revision)
+          await whyNot(tx, v.id, "in_review", revision);
+        await fourEyes(tx, v, actor);
         const rejected =
-          (await tx.ruleSets.reject(v.id, actor, req.body.comment)) ?? (await whyNot(tx, v.id, "in_review"));
+          (await tx.ruleSets.reject(v.id, revision, actor, req.body.comment)) ??
+          (await whyNot(tx, v.id, "in_review", revision));
         await tx.audit.record({
           actor,
           action: "ruleset.reject",

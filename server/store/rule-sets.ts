@@ -186,11 +186,12 @@ export class RuleSetStore {
   }
 
   /**
-   * in_review → published with its final content (effective date set) and hash; undefined
-   * when the version is no longer in review (someone else decided first).
+   * in_review → published with its final content (effective date set) and hash, only from
+   * `revision` (the one reviewed); undefined when no row matched (decided or changed meanwhile).
    */
   async publish(
     id: number,
+    revision: number,
     p: {
       content: string;
       hash: string;
@@ -217,6 +218,7 @@ export class RuleSetStore {
         updated_at: now,
       }))
       .where("id", "=", id)
+      .where("revision", "=", revision)
       .where("status", "=", "in_review")
       .returningAll()
       .executeTakeFirst();
@@ -243,8 +245,13 @@ export class RuleSetStore {
     return row && toVersion(row);
   }
 
-  /** in_review → rejected; undefined when the version is no longer in review. */
-  async reject(id: number, by: string, comment: string): Promise<RuleSetVersion | undefined> {
+  /** in_review → rejected, only from `revision`; undefined when no row matched. */
+  async reject(
+    id: number,
+    revision: number,
+    by: string,
+    comment: string,
+  ): Promise<RuleSetVersion | undefined> {
     const row = await this.db
       .updateTable("rule_set_versions")
       .set((eb) => ({
@@ -255,6 +262,7 @@ export class RuleSetStore {
         updated_at: new Date(),
       }))
       .where("id", "=", id)
+      .where("revision", "=", revision)
       .where("status", "=", "in_review")
       .returningAll()
       .executeTakeFirst();

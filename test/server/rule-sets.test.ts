@@ -139,8 +139,8 @@ describe.each(DIALECTS)("rule sets on $name", (dialect) => {
       expect((await edit(s, "officer", 999999, "id: x", 1)).statusCode).toBe(404);
       const posts: [string, string, object][] = [
         ["officer", "submit", { revision: 1 }],
-        ["approver", "approve", { effectiveFrom: "2030-01-01" }],
-        ["approver", "reject", { comment: "no" }],
+        ["approver", "approve", { effectiveFrom: "2030-01-01", revision: 1 }],
+        ["approver", "reject", { comment: "no", revision: 1 }],
         ["officer", "withdraw", {}],
       ];
       for (const [user, action, payload] of posts) {
@@ -236,14 +236,14 @@ describe.each(DIALECTS)("rule sets on $name", (dialect) => {
     const byAuthor = await dual({
       method: "POST",
       url: `/api/rule-sets/versions/${draft.id}/approve`,
-      payload: { effectiveFrom: "2025-02-01" },
+      payload: { effectiveFrom: "2025-02-01", revision: 3 },
     });
     expect(byAuthor.statusCode).toBe(403);
     expect(byAuthor.json().error.code).toBe("FOUR_EYES");
     const bySubmitterRole = await s.as("officer", {
       method: "POST",
       url: `/api/rule-sets/versions/${draft.id}/approve`,
-      payload: { effectiveFrom: "2025-02-01" },
+      payload: { effectiveFrom: "2025-02-01", revision: 3 },
     });
     expect(bySubmitterRole.statusCode).toBe(403);
     expect(bySubmitterRole.json().error.code).toBe("FORBIDDEN");
@@ -258,7 +258,7 @@ describe.each(DIALECTS)("rule sets on $name", (dialect) => {
     const approved = await s.as("approver", {
       method: "POST",
       url: `/api/rule-sets/versions/${draft.id}/approve`,
-      payload: { effectiveFrom: "2025-02-01", comment: "三年变更限制期" },
+      payload: { effectiveFrom: "2025-02-01", revision: 3, comment: "三年变更限制期" },
     });
     expect(approved.statusCode, approved.body).toBe(200);
     const pub = approved.json();
@@ -300,7 +300,7 @@ describe.each(DIALECTS)("rule sets on $name", (dialect) => {
     const again = await s.as("approver2", {
       method: "POST",
       url: `/api/rule-sets/versions/${pub.id}/approve`,
-      payload: { effectiveFrom: "2026-01-01" },
+      payload: { effectiveFrom: "2026-01-01", revision: pub.revision },
     });
     expect(again.statusCode).toBe(409);
     expect(again.json().error.code).toBe("INVALID_STATE");
@@ -339,8 +339,8 @@ describe.each(DIALECTS)("rule sets on $name", (dialect) => {
     });
     expect(sub.statusCode, sub.body).toBe(200);
     for (const [action, payload] of [
-      ["approve", { effectiveFrom: "2030-01-01" }],
-      ["reject", { comment: "no" }],
+      ["approve", { effectiveFrom: "2030-01-01", revision: 2 }],
+      ["reject", { comment: "no", revision: 2 }],
     ] as const) {
       const r = await dual2({
         method: "POST",
@@ -353,7 +353,7 @@ describe.each(DIALECTS)("rule sets on $name", (dialect) => {
     const rejected = await s.as("approver2", {
       method: "POST",
       url: `/api/rule-sets/versions/${draft.id}/reject`,
-      payload: { comment: "缺少依据" },
+      payload: { comment: "缺少依据", revision: 2 },
     });
     expect(rejected.statusCode).toBe(200);
     expect(rejected.json()).toMatchObject({
@@ -365,7 +365,7 @@ describe.each(DIALECTS)("rule sets on $name", (dialect) => {
     const late = await s.as("approver", {
       method: "POST",
       url: `/api/rule-sets/versions/${draft.id}/approve`,
-      payload: { effectiveFrom: "2030-01-01" },
+      payload: { effectiveFrom: "2030-01-01", revision: 2 },
     });
     expect(late.json().error.code).toBe("INVALID_STATE");
     // Rework starts from the rejected version.
@@ -396,13 +396,21 @@ describe.each(DIALECTS)("rule sets on $name", (dialect) => {
     const approve = await s.as("approver", {
       method: "POST",
       url: `/api/rule-sets/versions/${draft.id}/approve`,
-      payload: { effectiveFrom: "2031-01-01" },
+      payload: { effectiveFrom: "2031-01-01", revision: 2 },
     });
     expect(approve.statusCode).toBe(409);
     expect(approve.json().error.code).toBe("INVALID_STATE");
     const edited = await edit(s, "officer", draft.id, `${draft.content}\n# 依据已补充\n`, 3);
     expect(edited.statusCode, edited.body).toBe(200);
     expect((await submit(4)).json()).toMatchObject({ status: "in_review", revision: 5 });
+    // The approver who opened revision 2 may not publish what revision 5 says without seeing it.
+    const stale = await s.as("approver", {
+      method: "POST",
+      url: `/api/rule-sets/versions/${draft.id}/approve`,
+      payload: { effectiveFrom: "2031-01-01", revision: 2 },
+    });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.json().error).toMatchObject({ code: "STALE_REVISION", currentRevision: 5 });
 
     const audit = await s.as("admin", {
       method: "GET",
@@ -420,7 +428,7 @@ describe.each(DIALECTS)("rule sets on $name", (dialect) => {
     await s.as("approver", {
       method: "POST",
       url: `/api/rule-sets/versions/${draft.id}/reject`,
-      payload: { comment: "仍缺依据" },
+      payload: { comment: "仍缺依据", revision: 5 },
     });
     const late = await s.as("officer", {
       method: "POST",
@@ -429,6 +437,57 @@ describe.each(DIALECTS)("rule sets on $name", (dialect) => {
     });
     expect(late.statusCode).toBe(409);
     expect(late.json().error).toMatchObject({ code: "INVALID_STATE", status: "rejected" });
+  });
+
+  it("keeps four eyes across edits and withdrawals: who edited or withdrew a version may not decide on it", async () => {
+    const jx = (await s.as("officer", { method: "GET", url: "/api/rule-sets/history?id=jiangxi" })).json()
+      .versions[0] as Summary;
+    const editor = await newUser(s, "dual-editor", ["officer", "approver"]);
+    const withdrawer = await newUser(s, "dual-withdrawer", ["officer", "approver"]);
+    const draft = await draftFrom(s, "officer", jx.id, "2032-01-01");
+    const edited = await editor({
+      method: "PUT",
+      url: `/api/rule-sets/drafts/${draft.id}`,
+      payload: { content: `${draft.content}\n# 已核对\n`, revision: 1 },
+    });
+    expect(edited.statusCode, edited.body).toBe(200);
+    const submit = (revision: number) =>
+      s.as("officer", {
+        method: "POST",
+        url: `/api/rule-sets/versions/${draft.id}/submit`,
+        payload: { revision },
+      });
+    expect((await submit(2)).statusCode).toBe(200);
+    const byEditor = await editor({
+      method: "POST",
+      url: `/api/rule-sets/versions/${draft.id}/approve`,
+      payload: { effectiveFrom: "2032-01-01", revision: 3 },
+    });
+    expect(byEditor.statusCode).toBe(403);
+    expect(byEditor.json().error).toMatchObject({ code: "FOUR_EYES" });
+    expect(byEditor.json().error.message).toContain("dual-editor edited");
+
+    const withdrawn = await withdrawer({
+      method: "POST",
+      url: `/api/rule-sets/versions/${draft.id}/withdraw`,
+      payload: {},
+    });
+    expect(withdrawn.statusCode, withdrawn.body).toBe(200);
+    expect((await submit(4)).statusCode).toBe(200);
+    const byWithdrawer = await withdrawer({
+      method: "POST",
+      url: `/api/rule-sets/versions/${draft.id}/reject`,
+      payload: { comment: "不同意", revision: 5 },
+    });
+    expect(byWithdrawer.statusCode).toBe(403);
+    expect(byWithdrawer.json().error.message).toContain("dual-withdrawer withdrew");
+
+    const published = await s.as("approver", {
+      method: "POST",
+      url: `/api/rule-sets/versions/${draft.id}/approve`,
+      payload: { effectiveFrom: "2032-01-01", revision: 5 },
+    });
+    expect(published.json()).toMatchObject({ status: "published", publishedBy: "approver" });
   });
 
   it("detects concurrent edits (optimistic locking) and keeps the first edit", async () => {
@@ -664,13 +723,13 @@ describe.each(DIALECTS)("rule sets on $name", (dialect) => {
         roles: ["approver", "admin"],
         method: "POST",
         url: `/api/rule-sets/versions/${draft.id}/approve`,
-        payload: { effectiveFrom: "2034-01-01" },
+        payload: { effectiveFrom: "2034-01-01", revision: 99 },
       },
       {
         roles: ["approver", "admin"],
         method: "POST",
         url: `/api/rule-sets/versions/${draft.id}/reject`,
-        payload: { comment: "x" },
+        payload: { comment: "x", revision: 99 },
       },
       {
         roles: ["officer", "admin"],
@@ -793,7 +852,7 @@ describe.each(DIALECTS)("rule-set publication is atomic on $name", (dialect) => 
     const r = await s.as("approver", {
       method: "POST",
       url: `/api/rule-sets/versions/${draft.id}/approve`,
-      payload: { effectiveFrom: "2025-02-01" },
+      payload: { effectiveFrom: "2025-02-01", revision: 3 },
     });
     expect(r.statusCode).toBe(500);
     expect(r.json().error.code).toBe("INTERNAL");
@@ -870,7 +929,7 @@ describe.each(DIALECTS)("two server processes on one $name database", (dialect) 
     const approved = await s.as("approver", {
       method: "POST",
       url: `/api/rule-sets/versions/${draft.id}/approve`,
-      payload: { effectiveFrom: "2025-02-01" },
+      payload: { effectiveFrom: "2025-02-01", revision: 3 },
     });
     expect(approved.statusCode, approved.body).toBe(200);
 
