@@ -96,35 +96,40 @@ export type OlderOverride = {
   from: string;
   newer: string;
   newerFrom: string;
-  newerCitation?: Citation;
 };
 
-/** The id an entry's trace line carries: eligibility rules by key, other sections `section.key`. */
-const traceIdOf = (section: SectionName, key: string) => (section === "rules" ? key : `${section}.${key}`);
+/** The id an entry's trace line carries: eligibility rules by key, categories `category.key`, others `section.key`. */
+const traceIdOf = (section: SectionName, key: string) =>
+  section === "rules" ? key : section === "categories" ? `category.${key}` : `${section}.${key}`;
+
+type Definition = { ruleSet: string; from: string };
 
 export function olderOverrides(chain: readonly RuleSet[]): Map<string, OlderOverride> {
-  const definedBy = new Map<string, { ruleSet: string; from: string; citation?: Citation }>();
+  // Per entry: the newest definition up the chain since it was last removed. A city entry of 2018
+  // over a provincial one of 2017 over a national one of 2023 is still older than the 2023 one.
+  const newest = new Map<string, Definition>();
   const out = new Map<string, OlderOverride>();
   for (const rs of chain) {
-    const ruleSet = `${rs.id}@${rs.version}`;
-    const from = rs.effective.from;
+    const here = { ruleSet: `${rs.id}@${rs.version}`, from: rs.effective.from };
     for (const section of SECTIONS) {
-      const entries = rs[section] as Record<string, { citation?: Citation } | null> | undefined;
+      const entries = rs[section] as Record<string, object | null> | undefined;
       for (const [key, entry] of Object.entries(entries ?? {})) {
         const id = traceIdOf(section, key);
-        const prev = definedBy.get(id);
-        if (entry !== null && prev && prev.from > from) {
+        const prev = newest.get(id);
+        out.delete(id);
+        if (entry === null) {
+          newest.delete(id);
+          continue;
+        }
+        if (prev && prev.from > here.from) {
           out.set(id, {
             entry: id,
-            ruleSet,
-            from,
+            ruleSet: here.ruleSet,
+            from: here.from,
             newer: prev.ruleSet,
             newerFrom: prev.from,
-            ...(prev.citation && { newerCitation: prev.citation }),
           });
-        } else if (entry === null || prev?.ruleSet !== ruleSet) out.delete(id);
-        if (entry === null) definedBy.delete(id);
-        else definedBy.set(id, { ruleSet, from, ...(entry.citation && { citation: entry.citation }) });
+        } else newest.set(id, here);
       }
     }
   }

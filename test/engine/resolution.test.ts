@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { regionAncestry, resolveChain } from "../../engine/index.ts";
+import { olderOverrides } from "../../engine/policy.ts";
+import type { RuleSet } from "../../engine/schema/rule-set.ts";
 import { chainOf, decideCase, decider, idNumber, missingIds } from "../helpers.ts";
 
 const chain = (region: string, asOf: string) => {
@@ -133,7 +135,8 @@ describe("a regional rule older than a national one of the same name", () => {
     expect(olderOverride(resettled("2017-06-01"))).toBeUndefined();
     // Under the 2019 national version, only entries that 2019 redefined are flagged.
     const in2020 = olderOverride(resettled("2020-06-01"));
-    expect(in2020?.message ?? "").not.toContain("2023");
+    expect(in2020?.message).toContain("materials.resettled-proof 取代了 national@2019-06-01");
+    expect(in2020?.message).not.toContain("2023");
     // Nanchang's 2023 layer is not older than national 2023: nothing to flag.
     const nanchang = decideCase({
       id: "nc-2024",
@@ -148,6 +151,44 @@ describe("a regional rule older than a national one of the same name", () => {
       },
     });
     expect(chainOf(nanchang)).toContain("jiangxi/nanchang@2023-01-01");
-    expect(olderOverride(nanchang)?.message ?? "").not.toContain("jiangxi/nanchang");
+    // Its inherited Jiangxi 2017 entries are older than national 2023; Nanchang's own are not.
+    expect(olderOverride(nanchang)?.message).toContain("jiangxi@2017-11-23 的 ");
+    expect(olderOverride(nanchang)?.message).not.toContain("jiangxi/nanchang");
+  });
+});
+
+describe("olderOverrides", () => {
+  const cite = { document: "d", clause: "c" };
+  const rs = (id: string, from: string, validity: Record<string, object | null>, categories = {}) =>
+    ({ id, version: from, effective: { from }, validity, categories }) as unknown as RuleSet;
+  const lock = { duration: null, singleUse: false, citation: cite };
+
+  it("compares with the newest definition up the chain, not only the one replaced", () => {
+    const chain = [
+      rs("national", "2023-01-01", { k: lock }, { emergency: { citation: cite } }),
+      rs("province", "2017-01-01", { k: lock }, { emergency: { citation: cite } }),
+      rs("province/city", "2018-01-01", { k: lock }),
+    ];
+    const o = olderOverrides(chain);
+    expect(o.get("validity.k")).toMatchObject({
+      ruleSet: "province/city@2018-01-01",
+      newer: "national@2023-01-01",
+    });
+    // Categories are traced as category.<key>.
+    expect(o.get("category.emergency")).toMatchObject({ ruleSet: "province@2017-01-01" });
+  });
+
+  it("forgets an entry removed with null, and flags nothing where each layer is newer", () => {
+    expect(
+      olderOverrides([
+        rs("national", "2023-01-01", { k: lock }),
+        rs("province", "2017-01-01", { k: null }),
+        rs("province/city", "2018-01-01", { k: lock }),
+      ]).size,
+    ).toBe(0);
+    expect(
+      olderOverrides([rs("national", "2016-12-13", { k: lock }), rs("province", "2017-11-23", { k: lock })])
+        .size,
+    ).toBe(0);
   });
 });
