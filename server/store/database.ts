@@ -17,12 +17,14 @@ export type DatabaseTarget = { kind: "pglite"; dataDir: string | null } | { kind
 export function openDatabase(target: DatabaseTarget): Kysely<Database> {
   if (target.kind === "postgres") {
     const pool = new pg.Pool({ connectionString: target.url, max: 10 });
-    // An idle connection the server drops (restart, failover, an administrator's terminate) is
-    // reported on the pool; unheard, that event would crash the process. The pool discards the
-    // client and opens a new one for the next query, so a line on stderr is all it needs.
-    pool.on("error", (e) => {
-      console.error(`yidi: an idle PostgreSQL connection failed and was discarded: ${e.message}`);
-    });
+    // A connection the server drops (a restart, a failover, an administrator's terminate) is
+    // reported as an `error` event: on the pool while the connection sits idle, on the client
+    // while a request holds it (between the statements of a transaction). Unheard, either event
+    // crashes the process. The request's next statement fails instead (its transaction rolls
+    // back, the caller gets a 500), and the pool replaces the dead connection.
+    const dropped = (e: Error) => console.error(`yidi: a PostgreSQL connection was dropped: ${e.message}`);
+    pool.on("connect", (client) => client.on("error", dropped));
+    pool.on("error", () => {}); // the same event, re-emitted for idle connections: logged above
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
