@@ -65,7 +65,12 @@ export async function build(deps: AppDeps): Promise<App> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorate("deps", deps);
-  const policies = new PolicyService(deps.store, deps.policyRefreshMs);
+  const policies = new PolicyService(deps.store, deps.policyRefreshMs, (err) =>
+    app.log.error(
+      { err },
+      "rule sets published elsewhere could not be loaded; deciding with the ones loaded before",
+    ),
+  );
   await policies.reload();
   app.decorate("policies", policies);
   app.decorateRequest("user", null);

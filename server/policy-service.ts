@@ -33,6 +33,7 @@ export class PolicyService {
   constructor(
     private readonly store: Store,
     private readonly refreshMs = 1000,
+    private readonly onStaleReload: (e: unknown) => void = () => {},
   ) {}
 
   reload(): Promise<void> {
@@ -60,6 +61,9 @@ export class PolicyService {
   /**
    * The decider of what is published now: reloaded first when another process published since
    * the last check (checked at most every `refreshMs`; concurrent requests share one check).
+   * When that reload fails (a version this server cannot load, published by a newer one; the
+   * database briefly away), it keeps deciding with what it has, reports the error through
+   * `onStaleReload`, and tries again at the next check.
    */
   async fresh(): Promise<Decider> {
     if (Date.now() - this.checkedAt >= this.refreshMs) {
@@ -67,6 +71,8 @@ export class PolicyService {
         try {
           this.checkedAt = Date.now();
           if ((await this.store.ruleSets.publishedStamp()) !== this.stamp) await this.reload();
+        } catch (e) {
+          this.onStaleReload(e);
         } finally {
           this.checking = undefined;
         }

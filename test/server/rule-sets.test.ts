@@ -937,4 +937,28 @@ describe.each(DIALECTS)("two server processes on one $name database", (dialect) 
     expect(after.json().ruleSets.at(-1)).toMatchObject({ id: "sichuan/panzhihua", version: "2025-01-01" });
     expect(after.json().validity.changeLockedUntil).toBe("2028-02-29");
   });
+
+  it("keeps deciding with what it has when a published version will not load on it", async () => {
+    // As a newer server might publish a format this one does not know: a published row whose
+    // content does not load here.
+    await s.store.ruleSets.importPublished(
+      {
+        id: "national",
+        version: "2099-01-01",
+        hash: "sha256:0",
+        region: "000000",
+        effective: { from: "2099-01-01" },
+      } as never,
+      "id: national\nversion: '2099-01-01'\nsections-of-the-future: {}\n",
+      "test",
+    );
+    const r = await other.inject({
+      method: "POST",
+      url: "/api/decisions",
+      headers: { authorization: `Bearer ${s.token("clerk")}` },
+      payload: caseOn("2025-03-01", "other-unloadable"),
+    });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json().ruleSets.at(-1)).toMatchObject({ id: "sichuan/panzhihua", version: "2025-01-01" });
+  });
 });
