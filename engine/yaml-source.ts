@@ -33,7 +33,9 @@ export class YamlSource {
     // Once the structure is broken (say, indentation lost), the parser reads the rest of the
     // file as one map and reports nearly every later key as a duplicate: those come from the
     // first error, so they are left out, and the list stops at MAX_YAML_PROBLEMS.
-    const firstSyntax = this.doc.errors.find((e) => e.code !== "DUPLICATE_KEY")?.pos[0] ?? Infinity;
+    const firstSyntax = Math.min(
+      ...this.doc.errors.filter((e) => e.code !== "DUPLICATE_KEY").map((e) => e.pos[0]),
+    );
     const errors = this.doc.errors.filter((e) => e.code !== "DUPLICATE_KEY" || e.pos[0] < firstSyntax);
     for (const e of errors.slice(0, MAX_YAML_PROBLEMS)) {
       const [line, column] = e.linePos?.[0] ? [e.linePos[0].line, e.linePos[0].col] : [undefined, undefined];
