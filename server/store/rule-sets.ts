@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from "kysely";
+import type { Kysely, Selectable, Updateable } from "kysely";
 import type { LoadedRuleSet } from "../../engine/index.ts";
 import type { Database, RuleSetStatus, RuleSetVersionsTable } from "./schema.ts";
 
@@ -149,40 +149,16 @@ export class RuleSetStore {
     revision: number,
     d: { content: string; hash: string; region: string | null; effectiveFrom: string | null },
   ): Promise<RuleSetVersion | undefined> {
-    const row = await this.db
-      .updateTable("rule_set_versions")
-      .set((eb) => ({
-        content: d.content,
-        hash: d.hash,
-        region: d.region,
-        effective_from: d.effectiveFrom,
-        revision: eb("revision", "+", 1),
-        updated_at: new Date(),
-      }))
-      .where("id", "=", id)
-      .where("revision", "=", revision)
-      .where("status", "=", "draft")
-      .returningAll()
-      .executeTakeFirst();
-    return row && toVersion(row);
+    return this.change(
+      id,
+      { status: "draft", revision },
+      { content: d.content, hash: d.hash, region: d.region, effective_from: d.effectiveFrom },
+    );
   }
 
   /** draft → in_review, only from `revision`; undefined when no row matched. */
   async submit(id: number, revision: number, by: string): Promise<RuleSetVersion | undefined> {
-    const row = await this.db
-      .updateTable("rule_set_versions")
-      .set((eb) => ({
-        status: "in_review",
-        submitted_by: by,
-        revision: eb("revision", "+", 1),
-        updated_at: new Date(),
-      }))
-      .where("id", "=", id)
-      .where("revision", "=", revision)
-      .where("status", "=", "draft")
-      .returningAll()
-      .executeTakeFirst();
-    return row && toVersion(row);
+    return this.change(id, { status: "draft", revision }, { status: "in_review", submitted_by: by });
   }
 
   /**
@@ -201,10 +177,10 @@ export class RuleSetStore {
       comment: string | null;
     },
   ): Promise<RuleSetVersion | undefined> {
-    const now = new Date();
-    const row = await this.db
-      .updateTable("rule_set_versions")
-      .set((eb) => ({
+    return this.change(
+      id,
+      { status: "in_review", revision },
+      {
         status: "published",
         content: p.content,
         hash: p.hash,
@@ -213,16 +189,9 @@ export class RuleSetStore {
         reviewed_by: p.by,
         review_comment: p.comment,
         published_by: p.by,
-        published_at: now,
-        revision: eb("revision", "+", 1),
-        updated_at: now,
-      }))
-      .where("id", "=", id)
-      .where("revision", "=", revision)
-      .where("status", "=", "in_review")
-      .returningAll()
-      .executeTakeFirst();
-    return row && toVersion(row);
+        published_at: new Date(),
+      },
+    );
   }
 
   /**
@@ -230,19 +199,7 @@ export class RuleSetStore {
    * undefined when the version is no longer in review.
    */
   async withdraw(id: number): Promise<RuleSetVersion | undefined> {
-    const row = await this.db
-      .updateTable("rule_set_versions")
-      .set((eb) => ({
-        status: "draft",
-        submitted_by: null,
-        revision: eb("revision", "+", 1),
-        updated_at: new Date(),
-      }))
-      .where("id", "=", id)
-      .where("status", "=", "in_review")
-      .returningAll()
-      .executeTakeFirst();
-    return row && toVersion(row);
+    return this.change(id, { status: "in_review" }, { status: "draft", submitted_by: null });
   }
 
   /** in_review → rejected, only from `revision`; undefined when no row matched. */
@@ -252,20 +209,29 @@ export class RuleSetStore {
     by: string,
     comment: string,
   ): Promise<RuleSetVersion | undefined> {
-    const row = await this.db
+    return this.change(
+      id,
+      { status: "in_review", revision },
+      { status: "rejected", reviewed_by: by, review_comment: comment },
+    );
+  }
+
+  /**
+   * The one conditional update behind every change of a version: only while it is in `from.status`
+   * (and at `from.revision`, when given); the revision goes up by one. Undefined when no row matched.
+   */
+  private async change(
+    id: number,
+    from: { status: RuleSetStatus; revision?: number },
+    set: Omit<Updateable<RuleSetVersionsTable>, "revision" | "updated_at">,
+  ): Promise<RuleSetVersion | undefined> {
+    let q = this.db
       .updateTable("rule_set_versions")
-      .set((eb) => ({
-        status: "rejected",
-        reviewed_by: by,
-        review_comment: comment,
-        revision: eb("revision", "+", 1),
-        updated_at: new Date(),
-      }))
+      .set((eb) => ({ ...set, revision: eb("revision", "+", 1), updated_at: new Date() }))
       .where("id", "=", id)
-      .where("revision", "=", revision)
-      .where("status", "=", "in_review")
-      .returningAll()
-      .executeTakeFirst();
+      .where("status", "=", from.status);
+    if (from.revision !== undefined) q = q.where("revision", "=", from.revision);
+    const row = await q.returningAll().executeTakeFirst();
     return row && toVersion(row);
   }
 }
