@@ -2,7 +2,7 @@ import { caseFacts, DERIVED_FROM, requestCategory, validityFor } from "./case-fa
 import { type ConditionTrace, type TriState, unknownFacts } from "./conditions.ts";
 import { addPeriod, lastDayOf } from "./dates.ts";
 import { DERIVED_FACTS, type Facts } from "./facts.ts";
-import { type EvalRule, inScope, type Policy } from "./policy.ts";
+import { type EvalRule, inScope, type OlderOverride, type Policy } from "./policy.ts";
 import type { Case } from "./schema/case.ts";
 import type { Decision, MissingMaterial, Reason, TraceEntry, Warning } from "./schema/decision.ts";
 import type { Citation } from "./schema/rule-set.ts";
@@ -201,25 +201,8 @@ export function decide(c: Case, policy: Policy, evaluator: Evaluator = compiledE
       trace.push(lookupTrace("advice", `advice.${a.key}`, a, { message: a.message }));
     }
   }
-  if (policy.olderOverrides.size) {
-    // One warning for all the entries this decision used that predate a newer rule up the chain.
-    const groups = new Map<string, string[]>();
-    for (const t of trace) {
-      const o = policy.olderOverrides.get(t.rule);
-      if (!o || t.ruleSet !== o.ruleSet) continue;
-      const group = `${o.ruleSet} 的 |取代了 ${o.newer}（${o.newerFrom} 起）的同名规定`;
-      const entries = groups.get(group) ?? [];
-      if (!entries.includes(o.entry)) entries.push(o.entry);
-      groups.set(group, entries);
-    }
-    if (groups.size) {
-      const which = [...groups].map(([group, entries]) => group.replace("|", `${entries.join("、")} `));
-      warnings.push({
-        code: "rules.older-override",
-        message: `本决定所用的地区规定早于上级的新规定：${which.join("；")}。决定按地区规定作出，请核对地区规定是否已按新规修订`,
-      });
-    }
-  }
+  const older = policy.olderOverrides.size ? olderOverrideWarning(policy, trace) : undefined;
+  if (older) warnings.push(older);
   for (const s of policy.secondarySources) {
     warnings.push({
       code: "source.secondary",
@@ -374,6 +357,31 @@ function checkForm(c: Case, policy: Policy, missing: Set<string>, trace: TraceEn
       citation: ff.citation,
     });
   }
+}
+
+/**
+ * One warning for all the entries a decision used that replace a same-named entry of a newer rule
+ * set up the chain (see `olderOverrides`), grouped by the regional and the newer rule set.
+ */
+function olderOverrideWarning(policy: Policy, trace: readonly TraceEntry[]): Warning | undefined {
+  const groups = new Map<string, { o: OlderOverride; entries: Set<string> }>();
+  for (const t of trace) {
+    const o = policy.olderOverrides.get(t.rule);
+    if (!o || t.ruleSet !== o.ruleSet) continue;
+    const key = `${o.ruleSet} ${o.newer}`;
+    const g = groups.get(key) ?? { o, entries: new Set<string>() };
+    g.entries.add(o.entry);
+    groups.set(key, g);
+  }
+  if (!groups.size) return undefined;
+  const which = [...groups.values()].map(
+    ({ o, entries }) =>
+      `${o.ruleSet} 的 ${[...entries].join("、")} 取代了 ${o.newer}（${o.newerFrom} 起）的同名规定`,
+  );
+  return {
+    code: "rules.older-override",
+    message: `本决定所用的地区规定早于上级的新规定：${which.join("；")}。决定按地区规定作出，请核对地区规定是否已按新规修订`,
+  };
 }
 
 function grantValidity(
