@@ -104,17 +104,18 @@ describe("version selection by asOf: one person under the 2016, 2019 and 2023 na
 });
 
 describe("a regional rule older than a national one of the same name", () => {
-  const resettled = (asOf: string) =>
+  /** A resettled retiree with every material, insured in Panzhihua unless `region` says otherwise. */
+  const resettled = (asOf: string, region = "510402", card: "ss_card" | "id_card" = "ss_card") =>
     decideCase({
-      id: `pzh-resettled-${asOf}`,
+      id: `resettled-${region}-${asOf}`,
       asOf,
-      applicant: { idNumber: idNumber("1950-01-01", "male") },
-      insured: { region: "510402", scheme: "employee", status: "retired" },
+      applicant: { idNumber: idNumber("1950-01-01", "male", region) },
+      insured: { region, scheme: "employee", status: "retired" },
       filing: {
         category: "retired_resettled",
         destination: { region: "460200", hospital: { level: "3A" } },
         hukouMoved: true,
-        materials: ["filing_form", "ss_card", "hukou_proof"],
+        materials: ["filing_form", card, "hukou_proof"],
       },
     });
   const olderOverride = (d: ReturnType<typeof decideCase>) =>
@@ -138,18 +139,7 @@ describe("a regional rule older than a national one of the same name", () => {
     expect(in2020?.message).toContain("materials.resettled-proof 取代了 national@2019-06-01");
     expect(in2020?.message).not.toContain("2023");
     // Nanchang's 2023 layer is not older than national 2023: nothing to flag.
-    const nanchang = decideCase({
-      id: "nc-2024",
-      asOf: "2024-03-01",
-      applicant: { idNumber: idNumber("1950-01-01", "male", "360102") },
-      insured: { region: "360102", scheme: "employee", status: "retired" },
-      filing: {
-        category: "retired_resettled",
-        destination: { region: "460200", hospital: { level: "3A" } },
-        hukouMoved: true,
-        materials: ["filing_form", "id_card", "hukou_proof"],
-      },
-    });
+    const nanchang = resettled("2024-03-01", "360102", "id_card");
     expect(chainOf(nanchang)).toContain("jiangxi/nanchang@2023-01-01");
     // Its inherited Jiangxi 2017 entries are older than national 2023; Nanchang's own are not.
     expect(olderOverride(nanchang)?.message).toContain("jiangxi@2017-11-23 的 ");

@@ -63,6 +63,11 @@ async function draftFrom(s: TestServer, user: string, basedOn: number, version: 
   return r.json() as Summary & { content: string };
 }
 
+/** POSTs a review action (submit, approve, reject, withdraw) on a version as `user`. */
+function act(s: TestServer, user: string, id: number, action: string, payload: object) {
+  return s.as(user, { method: "POST", url: `/api/rule-sets/versions/${id}/${action}`, payload });
+}
+
 async function edit(s: TestServer, user: string, id: number, content: string, revision: number) {
   return s.as(user, { method: "PUT", url: `/api/rule-sets/drafts/${id}`, payload: { content, revision } });
 }
@@ -223,11 +228,7 @@ describe.each(DIALECTS)("rule sets on $name", (dialect) => {
     });
     expect(against.body).toContain("+    changeLock: P2Y");
 
-    const submitted = await s.as("officer", {
-      method: "POST",
-      url: `/api/rule-sets/versions/${draft.id}/submit`,
-      payload: { revision: 2 },
-    });
+    const submitted = await act(s, "officer", draft.id, "submit", { revision: 2 });
     expect(submitted.statusCode, submitted.body).toBe(200);
     expect(submitted.json()).toMatchObject({ status: "in_review", submittedBy: "officer", author: "dual" });
 
@@ -240,10 +241,9 @@ describe.each(DIALECTS)("rule sets on $name", (dialect) => {
     });
     expect(byAuthor.statusCode).toBe(403);
     expect(byAuthor.json().error.code).toBe("FOUR_EYES");
-    const bySubmitterRole = await s.as("officer", {
-      method: "POST",
-      url: `/api/rule-sets/versions/${draft.id}/approve`,
-      payload: { effectiveFrom: "2025-02-01", revision: 3 },
+    const bySubmitterRole = await act(s, "officer", draft.id, "approve", {
+      effectiveFrom: "2025-02-01",
+      revision: 3,
     });
     expect(bySubmitterRole.statusCode).toBe(403);
     expect(bySubmitterRole.json().error.code).toBe("FORBIDDEN");
@@ -255,10 +255,10 @@ describe.each(DIALECTS)("rule sets on $name", (dialect) => {
     });
     expect(meanwhile.json().validity.changeLockedUntil).toBe("2027-02-28");
 
-    const approved = await s.as("approver", {
-      method: "POST",
-      url: `/api/rule-sets/versions/${draft.id}/approve`,
-      payload: { effectiveFrom: "2025-02-01", revision: 3, comment: "三年变更限制期" },
+    const approved = await act(s, "approver", draft.id, "approve", {
+      effectiveFrom: "2025-02-01",
+      revision: 3,
+      comment: "三年变更限制期",
     });
     expect(approved.statusCode, approved.body).toBe(200);
     const pub = approved.json();
@@ -297,10 +297,9 @@ describe.each(DIALECTS)("rule sets on $name", (dialect) => {
     expect((await edit(s, "officer", pub.id, pub.content, pub.revision)).json().error.code).toBe(
       "INVALID_STATE",
     );
-    const again = await s.as("approver2", {
-      method: "POST",
-      url: `/api/rule-sets/versions/${pub.id}/approve`,
-      payload: { effectiveFrom: "2026-01-01", revision: pub.revision },
+    const again = await act(s, "approver2", pub.id, "approve", {
+      effectiveFrom: "2026-01-01",
+      revision: pub.revision,
     });
     expect(again.statusCode).toBe(409);
     expect(again.json().error.code).toBe("INVALID_STATE");
@@ -350,11 +349,7 @@ describe.each(DIALECTS)("rule sets on $name", (dialect) => {
       expect(r.statusCode).toBe(403);
       expect(r.json().error.code).toBe("FOUR_EYES");
     }
-    const rejected = await s.as("approver2", {
-      method: "POST",
-      url: `/api/rule-sets/versions/${draft.id}/reject`,
-      payload: { comment: "缺少依据", revision: 2 },
-    });
+    const rejected = await act(s, "approver2", draft.id, "reject", { comment: "缺少依据", revision: 2 });
     expect(rejected.statusCode).toBe(200);
     expect(rejected.json()).toMatchObject({
       status: "rejected",
@@ -362,11 +357,7 @@ describe.each(DIALECTS)("rule sets on $name", (dialect) => {
       reviewComment: "缺少依据",
       publishedAt: null,
     });
-    const late = await s.as("approver", {
-      method: "POST",
-      url: `/api/rule-sets/versions/${draft.id}/approve`,
-      payload: { effectiveFrom: "2030-01-01", revision: 2 },
-    });
+    const late = await act(s, "approver", draft.id, "approve", { effectiveFrom: "2030-01-01", revision: 2 });
     expect(late.json().error.code).toBe("INVALID_STATE");
     // Rework starts from the rejected version.
     const rework = await draftFrom(s, "officer", draft.id, "2030-01-02");
@@ -377,26 +368,16 @@ describe.each(DIALECTS)("rule sets on $name", (dialect) => {
     const jx = (await s.as("officer", { method: "GET", url: "/api/rule-sets/history?id=jiangxi" })).json()
       .versions[0] as Summary;
     const draft = await draftFrom(s, "officer", jx.id, "2031-01-01");
-    const submit = (revision: number) =>
-      s.as("officer", {
-        method: "POST",
-        url: `/api/rule-sets/versions/${draft.id}/submit`,
-        payload: { revision },
-      });
+    const submit = (revision: number) => act(s, "officer", draft.id, "submit", { revision });
     expect((await submit(1)).statusCode).toBe(200);
 
-    const withdrawn = await s.as("officer2", {
-      method: "POST",
-      url: `/api/rule-sets/versions/${draft.id}/withdraw`,
-      payload: { comment: "补充依据" },
-    });
+    const withdrawn = await act(s, "officer2", draft.id, "withdraw", { comment: "补充依据" });
     expect(withdrawn.statusCode, withdrawn.body).toBe(200);
     expect(withdrawn.json()).toMatchObject({ status: "draft", submittedBy: null, revision: 3 });
     // Withdrawn, it is a draft again: the approver has nothing to approve, the officer edits it.
-    const approve = await s.as("approver", {
-      method: "POST",
-      url: `/api/rule-sets/versions/${draft.id}/approve`,
-      payload: { effectiveFrom: "2031-01-01", revision: 2 },
+    const approve = await act(s, "approver", draft.id, "approve", {
+      effectiveFrom: "2031-01-01",
+      revision: 2,
     });
     expect(approve.statusCode).toBe(409);
     expect(approve.json().error.code).toBe("INVALID_STATE");
@@ -404,11 +385,7 @@ describe.each(DIALECTS)("rule sets on $name", (dialect) => {
     expect(edited.statusCode, edited.body).toBe(200);
     expect((await submit(4)).json()).toMatchObject({ status: "in_review", revision: 5 });
     // The approver who opened revision 2 may not publish what revision 5 says without seeing it.
-    const stale = await s.as("approver", {
-      method: "POST",
-      url: `/api/rule-sets/versions/${draft.id}/approve`,
-      payload: { effectiveFrom: "2031-01-01", revision: 2 },
-    });
+    const stale = await act(s, "approver", draft.id, "approve", { effectiveFrom: "2031-01-01", revision: 2 });
     expect(stale.statusCode).toBe(409);
     expect(stale.json().error).toMatchObject({ code: "STALE_REVISION", currentRevision: 5 });
 
@@ -425,16 +402,8 @@ describe.each(DIALECTS)("rule sets on $name", (dialect) => {
     });
 
     // Once decided, it cannot be withdrawn.
-    await s.as("approver", {
-      method: "POST",
-      url: `/api/rule-sets/versions/${draft.id}/reject`,
-      payload: { comment: "仍缺依据", revision: 5 },
-    });
-    const late = await s.as("officer", {
-      method: "POST",
-      url: `/api/rule-sets/versions/${draft.id}/withdraw`,
-      payload: {},
-    });
+    await act(s, "approver", draft.id, "reject", { comment: "仍缺依据", revision: 5 });
+    const late = await act(s, "officer", draft.id, "withdraw", {});
     expect(late.statusCode).toBe(409);
     expect(late.json().error).toMatchObject({ code: "INVALID_STATE", status: "rejected" });
   });
@@ -451,12 +420,7 @@ describe.each(DIALECTS)("rule sets on $name", (dialect) => {
       payload: { content: `${draft.content}\n# 已核对\n`, revision: 1 },
     });
     expect(edited.statusCode, edited.body).toBe(200);
-    const submit = (revision: number) =>
-      s.as("officer", {
-        method: "POST",
-        url: `/api/rule-sets/versions/${draft.id}/submit`,
-        payload: { revision },
-      });
+    const submit = (revision: number) => act(s, "officer", draft.id, "submit", { revision });
     expect((await submit(2)).statusCode).toBe(200);
     const byEditor = await editor({
       method: "POST",
@@ -482,10 +446,9 @@ describe.each(DIALECTS)("rule sets on $name", (dialect) => {
     expect(byWithdrawer.statusCode).toBe(403);
     expect(byWithdrawer.json().error.message).toContain("dual-withdrawer withdrew");
 
-    const published = await s.as("approver", {
-      method: "POST",
-      url: `/api/rule-sets/versions/${draft.id}/approve`,
-      payload: { effectiveFrom: "2032-01-01", revision: 5 },
+    const published = await act(s, "approver", draft.id, "approve", {
+      effectiveFrom: "2032-01-01",
+      revision: 5,
     });
     expect(published.json()).toMatchObject({ status: "published", publishedBy: "approver" });
   });
@@ -528,11 +491,7 @@ describe.each(DIALECTS)("rule sets on $name", (dialect) => {
     expect(none.statusCode).toBe(400);
 
     // A stale submission is refused too.
-    const staleSubmit = await s.as("officer", {
-      method: "POST",
-      url: `/api/rule-sets/versions/${draft.id}/submit`,
-      payload: { revision: 2 },
-    });
+    const staleSubmit = await act(s, "officer", draft.id, "submit", { revision: 2 });
     expect(staleSubmit.json().error.code).toBe("STALE_REVISION");
   });
 
@@ -567,11 +526,7 @@ describe.each(DIALECTS)("rule sets on $name", (dialect) => {
       ),
     );
 
-    const refused = await s.as("officer", {
-      method: "POST",
-      url: `/api/rule-sets/versions/${draft.id}/submit`,
-      payload: { revision: 2 },
-    });
+    const refused = await act(s, "officer", draft.id, "submit", { revision: 2 });
     expect(refused.statusCode).toBe(422);
     expect(refused.json().error.code).toBe("RULES_INVALID");
     expect(refused.json().error.problems[0].line).toBe(lockLine);
@@ -838,22 +793,14 @@ describe.each(DIALECTS)("rule-set publication is atomic on $name", (dialect) => 
       draft.content.replace("changeLock: P2Y", "changeLock: P3Y"),
       1,
     );
-    await s.as("officer", {
-      method: "POST",
-      url: `/api/rule-sets/versions/${draft.id}/submit`,
-      payload: { revision: 2 },
-    });
+    await act(s, "officer", draft.id, "submit", { revision: 2 });
     const before = (
       await s.as("officer", { method: "GET", url: `/api/rule-sets/versions/${draft.id}` })
     ).json();
     expect(before.status).toBe("in_review");
     const policiesBefore = s.app.policies.publishedRuleSets();
 
-    const r = await s.as("approver", {
-      method: "POST",
-      url: `/api/rule-sets/versions/${draft.id}/approve`,
-      payload: { effectiveFrom: "2025-02-01", revision: 3 },
-    });
+    const r = await act(s, "approver", draft.id, "approve", { effectiveFrom: "2025-02-01", revision: 3 });
     expect(r.statusCode).toBe(500);
     expect(r.json().error.code).toBe("INTERNAL");
 
@@ -921,15 +868,10 @@ describe.each(DIALECTS)("two server processes on one $name database", (dialect) 
     const pzh = await publishedPanzhihua(s);
     const draft = await draftFrom(s, "officer", pzh.id, "2025-01-01");
     await edit(s, "officer", draft.id, draft.content.replace("changeLock: P2Y", "changeLock: P3Y"), 1);
-    await s.as("officer", {
-      method: "POST",
-      url: `/api/rule-sets/versions/${draft.id}/submit`,
-      payload: { revision: 2 },
-    });
-    const approved = await s.as("approver", {
-      method: "POST",
-      url: `/api/rule-sets/versions/${draft.id}/approve`,
-      payload: { effectiveFrom: "2025-02-01", revision: 3 },
+    await act(s, "officer", draft.id, "submit", { revision: 2 });
+    const approved = await act(s, "approver", draft.id, "approve", {
+      effectiveFrom: "2025-02-01",
+      revision: 3,
     });
     expect(approved.statusCode, approved.body).toBe(200);
 
