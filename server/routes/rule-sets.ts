@@ -158,14 +158,14 @@ async function validate(store: Store, v: RuleSetVersion): Promise<Problem[]> {
   return problems;
 }
 
-/** The revision a client edits from: the body's `revision`, else the If-Match header ("3" or W/"3"). */
+/** The revision a client edited or reviewed: the body's `revision`, else the If-Match header ("3" or W/"3"). */
 function revisionOf(req: FastifyRequest, body: { revision?: number | undefined }): number {
   if (body.revision !== undefined) return body.revision;
   const m = String(req.headers["if-match"] ?? "").match(/^(?:W\/)?"?(\d+)"?$/);
   if (m?.[1]) return Number(m[1]);
   throw new AppError(
     "VALIDATION",
-    "send the revision you edited, as `revision` in the body or an If-Match header",
+    "send the revision you loaded (the one you edited or reviewed), as `revision` in the body or an If-Match header",
   );
 }
 
@@ -212,7 +212,7 @@ async function whyNot(
   if (revision !== undefined && v.revision !== revision) {
     throw new AppError(
       "STALE_REVISION",
-      `version ${id} is at revision ${v.revision}, not ${revision}: someone else changed it; reload and reapply your edit`,
+      `version ${id} is at revision ${v.revision}, not ${revision}: it changed since you loaded it; reload it (and reapply any edit of yours)`,
       undefined,
       { currentRevision: v.revision },
     );
