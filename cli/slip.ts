@@ -140,7 +140,7 @@ h1{text-align:center;font-size:1.4rem;margin:0}
 .unit{text-align:right;margin:.2rem 0 .6rem}
 table{border-collapse:collapse;width:100%;margin-bottom:.8rem}
 th,td{border:1px solid #333;padding:.3rem .4rem;text-align:left;font-size:.95rem}
-th{background:#f3f3f3;font-weight:normal;white-space:nowrap}
+th{background:#f3f3f3;font-weight:normal}
 .money{text-align:right;font-variant-numeric:tabular-nums}
 .explain{color:#555;font-size:.8rem}
 .notes{font-size:.85rem;color:#333}
