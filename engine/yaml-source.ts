@@ -1,4 +1,4 @@
-import { isMap, isScalar, LineCounter, type Node, parseDocument } from "yaml";
+import { isAlias, isCollection, isMap, isPair, isScalar, LineCounter, type Node, parseDocument } from "yaml";
 import type { z } from "zod";
 
 /** A validation problem as data (zod's issue shape plus where it is), shown alike by CLI, API and editor. */
@@ -18,6 +18,16 @@ type Located = { line: number; column: number };
 /** YAML syntax problems listed at most for one file (the rest are usually knock-on errors). */
 const MAX_YAML_PROBLEMS = 10;
 
+/** Limits on a YAML text, so that a hostile file is refused with one problem, never a crash. */
+export const YAML_LIMITS = {
+  /** Characters in one text (the CLI also refuses a file over 10 MiB before reading it). */
+  maxLength: 10 * 1024 * 1024,
+  /** Nesting of maps and lists; a rule set's deepest condition tree is far below this. */
+  maxDepth: 100,
+} as const;
+/** How many times each alias may be expanded, relative to its anchor (`yaml`'s `maxAliasCount`). */
+const MAX_ALIAS_COUNT = 100;
+
 /** Parses YAML text and keeps a way back from a data path to its line and column. */
 export class YamlSource {
   readonly data: unknown;
@@ -29,6 +39,15 @@ export class YamlSource {
     readonly text: string,
     readonly file?: string,
   ) {
+    const refused = hostileText(text);
+    if (refused) {
+      this.doc = parseDocument("");
+      this.problems.push(
+        this.at({ code: "yaml_limit", path: [], message: refused.message }, refused.line, refused.column),
+      );
+      this.data = undefined;
+      return;
+    }
     this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: true, uniqueKeys: true });
     // Once the structure is broken (say, indentation lost), the parser reads the rest of the
     // file as one map and reports nearly every later key as a duplicate: those come from the
@@ -57,7 +76,30 @@ export class YamlSource {
         ),
       );
     }
-    this.data = this.problems.length ? undefined : this.doc.toJS();
+    this.data = this.problems.length ? undefined : this.toData();
+  }
+
+  /** The document as plain data, unless aliases would expand it beyond reason ("billion laughs"). */
+  private toData(): unknown {
+    try {
+      return this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (e) {
+      if (!(e instanceof ReferenceError)) throw e;
+      const alias = firstAlias(this.doc.contents);
+      const pos = alias?.range ? this.lines.linePos(alias.range[0]) : undefined;
+      this.problems.push(
+        this.at(
+          {
+            code: "yaml_limit",
+            path: [],
+            message: `the YAML aliases (*name) expand too far (more than ${MAX_ALIAS_COUNT} copies each): refused as a resource-exhaustion attack`,
+          },
+          pos?.line,
+          pos?.col,
+        ),
+      );
+      return undefined;
+    }
   }
 
   /** Line and column of the node at `path`, or of its nearest ancestor that exists. */
@@ -113,6 +155,60 @@ export class YamlSource {
       ...(column !== undefined && { column }),
     };
   }
+}
+
+/**
+ * Refuses, before parsing, a text too long or nested too deeply for the parser (which
+ * otherwise overflows its stack or runs out of memory on, say, 10 000 nested `[`). The depth
+ * is estimated without parsing: open flow brackets, plus the block levels that indentation
+ * and leading `- ` open. Brackets inside quoted strings count too, which only matters for a
+ * text with a hundred unbalanced ones.
+ */
+function hostileText(text: string): { message: string; line?: number; column?: number } | undefined {
+  if (text.length > YAML_LIMITS.maxLength) {
+    return { message: `the text is longer than ${YAML_LIMITS.maxLength / 1024 / 1024} MiB: refused` };
+  }
+  const refuse = (line: number, column: number) => ({
+    message: `nested more than ${YAML_LIMITS.maxDepth} levels deep: refused`,
+    line,
+    column,
+  });
+  const indents: number[] = [];
+  let flow = 0;
+  let lineNo = 0;
+  for (const line of text.split(/\r?\n/)) {
+    lineNo++;
+    const indent = line.length - line.trimStart().length;
+    const content = line.slice(indent);
+    if (content === "" || content.startsWith("#")) continue;
+    if (flow === 0) {
+      while (indents.length && (indents.at(-1) ?? 0) >= indent) indents.pop();
+      indents.push(indent);
+      const dashes = /^(?:[-?:][ \t]+)*/.exec(content)?.[0].replace(/[ \t]/g, "").length ?? 0;
+      if (indents.length + dashes > YAML_LIMITS.maxDepth) return refuse(lineNo, indent + 1);
+    }
+    for (let i = 0; i < content.length; i++) {
+      const ch = content[i];
+      if (ch === "#" && (i === 0 || content[i - 1] === " " || content[i - 1] === "\t")) break;
+      if (ch === "[" || ch === "{") {
+        flow++;
+        if (indents.length + flow > YAML_LIMITS.maxDepth) return refuse(lineNo, indent + i + 1);
+      } else if ((ch === "]" || ch === "}") && flow > 0) flow--;
+    }
+  }
+  return undefined;
+}
+
+/** The first alias node of a document, for pointing at an alias bomb (iterative: no recursion). */
+function firstAlias(root: unknown): Node | undefined {
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const n = stack.pop();
+    if (isAlias(n)) return n;
+    if (isPair(n)) stack.push(n.value, n.key);
+    else if (isCollection(n)) stack.push(...[...n.items].reverse());
+  }
+  return undefined;
 }
 
 function keyNode(node: unknown, name: string): Node | undefined {

@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { idInfo, parseIdNumber } from "../id-number.ts";
+import { idInfo } from "../id-number.ts";
 import { CARD_STATUSES, EMERGENCY_SETTINGS, HOSPITAL_LEVELS, SCHEMES, STATUSES } from "../vocabulary.ts";
+import { checkCase } from "./case-checks.ts";
 import { isoDate, money } from "./common.ts";
 import { categoryId, channelId, formFieldId, indicatorId, kindId, materialId } from "./rule-set.ts";
 
@@ -102,73 +103,9 @@ export const caseFields = z.strictObject({
 });
 
 export const caseSchema = caseFields
-  .superRefine((c, ctx) => {
-    const id = parseIdNumber(c.applicant.idNumber);
-    if (!id.ok) {
-      ctx.addIssue({ code: "custom", path: ["applicant", "idNumber"], message: id.reason });
-    } else {
-      if (c.applicant.sex && c.applicant.sex !== id.info.sex) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["applicant", "sex"],
-          message: `sex ${c.applicant.sex} disagrees with the ID number, which encodes ${id.info.sex}`,
-        });
-      }
-      if (c.applicant.birthDate && c.applicant.birthDate !== id.info.birthDate) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["applicant", "birthDate"],
-          message: `birth date ${c.applicant.birthDate} disagrees with the ID number, which encodes ${id.info.birthDate}`,
-        });
-      }
-      if (id.info.birthDate > c.asOf) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["applicant", "idNumber"],
-          message: "born after the application date",
-        });
-      }
-    }
-    const needsPrevious = c.kind === "change" || c.kind === "revoke" || c.kind === "extend";
-    if (needsPrevious && !c.previous) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["previous"],
-        message: `a ${c.kind} request needs the filing it acts on`,
-      });
-    }
-    if ((c.kind === "filing" || c.kind === "change") && !c.filing.category) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["filing", "category"],
-        message: `a ${c.kind} request needs a category`,
-      });
-    }
-    if (c.kind === "settlement" && !c.settlement) {
-      ctx.addIssue({ code: "custom", path: ["settlement"], message: "a settlement request needs the bill" });
-    }
-    if (c.previous?.validUntil && c.previous.validUntil < c.previous.approvedOn) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["previous", "validUntil"],
-        message: "valid until a day before approval",
-      });
-    }
-    if (c.previous && c.previous.approvedOn > c.asOf) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["previous", "approvedOn"],
-        message: "approved after the application date",
-      });
-    }
-    if (c.settlement && c.settlement.discharge < c.settlement.admission) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["settlement", "discharge"],
-        message: "discharge is before admission",
-      });
-    }
-  })
+  // The cross-field checks run even when the schema found problems, so that one round of
+  // validation reports them all (a wrong check digit beside an unknown key, say).
+  .superRefine(checkCase, { when: () => true })
   // The refinement has checked the ID number; the case now carries what it encodes, so the
   // engine never parses it again.
   .transform((c) => {
