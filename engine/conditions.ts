@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { FACT_NAMES, FACTS, type FactName, type Facts } from "./facts.ts";
-import { LIST_VALUE_OPERATORS, OPERATOR_NAMES, OPERATORS, UNARY_OPERATORS } from "./operators.ts";
+import { leafProblems } from "./condition-shapes.ts";
+import { FACT_NAMES, type FactName, type Facts } from "./facts.ts";
+import { OPERATOR_NAMES, OPERATORS, UNARY_OPERATORS } from "./operators.ts";
 
 /**
  * Conditions are json-rules-engine condition trees (`all` / `any` / `not` / leaf), so an
@@ -20,40 +21,36 @@ export type ConditionTrace =
   | { not: ConditionTrace; result: TriState }
   | LeafTrace;
 
-const factRef = z.strictObject({ fact: z.enum(FACT_NAMES) });
 const isFactRef = (v: unknown): v is FactRef =>
   typeof v === "object" && v !== null && !Array.isArray(v) && "fact" in v;
 
+/**
+ * A leaf. The value's shape is checked against the fact's type and the operator by
+ * `leafProblems` (condition-shapes.ts), so json-rules-engine and the compiled path read it alike.
+ */
 const leafSchema = z
   .strictObject({
     fact: z.enum(FACT_NAMES, { error: (i) => `unknown fact ${JSON.stringify(i.input)}` }),
     operator: z.enum(OPERATOR_NAMES, { error: (i) => `unknown operator ${JSON.stringify(i.input)}` }),
-    value: z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string()), factRef]).optional(),
+    value: z
+      .union([
+        z.string(),
+        z.number(),
+        z.boolean(),
+        z.null(),
+        z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])),
+        z.looseObject({
+          fact: z.enum(FACT_NAMES, { error: (i) => `unknown fact ${JSON.stringify(i.input)}` }),
+        }),
+      ])
+      .optional(),
   })
   .superRefine((leaf, ctx) => {
-    if (UNARY_OPERATORS.has(leaf.operator)) return;
-    if (leaf.value === undefined) {
+    if (!UNARY_OPERATORS.has(leaf.operator) && leaf.value === undefined) {
       ctx.addIssue({ code: "custom", path: ["value"], message: `operator ${leaf.operator} needs a value` });
       return;
     }
-    if (isFactRef(leaf.value)) return;
-    const spec = FACTS[leaf.fact];
-    if (!("ids" in spec)) return;
-    const listOp = LIST_VALUE_OPERATORS.has(leaf.operator);
-    if (listOp && !Array.isArray(leaf.value)) {
-      ctx.addIssue({ code: "custom", path: ["value"], message: `operator ${leaf.operator} needs a list` });
-      return;
-    }
-    const values = listOp ? (leaf.value as unknown[]) : [leaf.value];
-    for (const v of values) {
-      if (v !== null && !(spec.ids as readonly unknown[]).includes(v)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["value"],
-          message: `${JSON.stringify(v)} is not a known value of ${leaf.fact} (one of: ${spec.ids.join(", ")})`,
-        });
-      }
-    }
+    for (const p of leafProblems(leaf)) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
   });
 
 export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>

@@ -92,3 +92,6 @@ export const DERIVED_FACTS: ReadonlySet<string> = new Set([
 ]);
 
 export type Facts = Partial<Record<FactName, unknown>>;
+
+/** Facts that may be null as well as missing: `null` is then a meaningful value for `equal` / `notEqual`. */
+export const NULLABLE_FACTS: ReadonlySet<string> = new Set(["previous.changeLockedUntil"]);

@@ -1,4 +1,3 @@
-import { FACTS } from "./facts.ts";
 import type { LoadedRuleSet } from "./rule-set-loader.ts";
 import { type RuleSet, SECTIONS } from "./schema/rule-set.ts";
 import { type Problem, YamlSource } from "./yaml-source.ts";
@@ -8,8 +7,10 @@ type Text = { file: string; text: string };
 /**
  * Checks across rule-set files, beyond each file's schema: the id matches the folder, every
  * `extends` names a rule set that exists, no two versions of an id share a version or a start
- * date, every citation names a document in its own chain's sources, and conditions only
- * compare facts with facts of the same type.
+ * date, and every citation names a document in its own chain's sources. Conditions are checked
+ * leaf by leaf by the rule-set schema itself (`leafProblems`, engine/condition-shapes.ts): every
+ * operator applies to its fact's type and has a value of the shape it needs, fact references
+ * included, so a file that passes means the same thing in json-rules-engine and the compiled path.
  */
 export function lintLibrary(ruleSets: readonly LoadedRuleSet[], texts: readonly Text[]): Problem[] {
   const problems: Problem[] = [];
@@ -55,7 +56,6 @@ export function lintLibrary(ruleSets: readonly LoadedRuleSet[], texts: readonly 
       for (const p of ancestors(rs, byId)) for (const s of p.sources) chainDocs.add(s.document);
     }
     lintCitations(rs, chainDocs, report);
-    lintFactTypes(rs, report);
   }
   return problems;
 }
@@ -86,50 +86,4 @@ function lintCitations(
       }
     }
   }
-}
-
-const factType = (f: string) => (FACTS as Record<string, { type: string }>)[f]?.type;
-
-function lintFactTypes(
-  rs: LoadedRuleSet,
-  report: (rs: LoadedRuleSet, path: (string | number)[], m: string) => void,
-) {
-  for (const [key, rule] of Object.entries(rs.rules ?? {})) {
-    if (!rule) continue;
-    for (const part of ["when", "conditions"] as const) {
-      const c = rule[part];
-      if (!c) continue;
-      walk(c, [part], (leaf, path) => {
-        const v = leaf.value;
-        if (v && typeof v === "object" && !Array.isArray(v) && "fact" in v) {
-          const a = factType(leaf.fact);
-          const b = factType((v as { fact: string }).fact);
-          if (a !== b)
-            report(
-              rs,
-              ["rules", key, ...path],
-              `compares ${leaf.fact} (${a}) with ${(v as { fact: string }).fact} (${b})`,
-            );
-        }
-      });
-    }
-  }
-}
-
-type LeafLike = { fact: string; value?: unknown };
-function walk(
-  c: unknown,
-  path: (string | number)[],
-  visit: (leaf: LeafLike, path: (string | number)[]) => void,
-): void {
-  const node = c as Record<string, unknown>;
-  for (const k of ["all", "any"] as const) {
-    const list = node[k];
-    if (Array.isArray(list)) {
-      for (const [i, x] of list.entries()) walk(x, [...path, k, i], visit);
-      return;
-    }
-  }
-  if (node.not) walk(node.not, [...path, "not"], visit);
-  else visit(node as LeafLike, path);
 }

@@ -85,7 +85,5 @@ export const OPERATORS: Record<string, OperatorFn> = { ...BUILTIN_OPERATORS, ...
 export type OperatorName = keyof typeof BUILTIN_OPERATORS | keyof typeof CUSTOM_OPERATORS;
 export const OPERATOR_NAMES = Object.keys(OPERATORS) as [OperatorName, ...OperatorName[]];
 
-/** Operators whose value is a list of the fact's vocabulary (checked by lint). */
-export const LIST_VALUE_OPERATORS: ReadonlySet<string> = new Set(["in", "notIn", "containsAny"]);
 /** Operators that take no value. */
 export const UNARY_OPERATORS: ReadonlySet<string> = new Set(["notEmpty"]);
