@@ -1,0 +1,54 @@
+import { ConfigProvider, Result, Spin } from "antd";
+import enUS from "antd/locale/en_US";
+import zhCN from "antd/locale/zh_CN";
+import { lazy, Suspense } from "react";
+import { Navigate, Route, Routes, useLocation } from "react-router";
+import { useMe } from "./api/queries.ts";
+import { useLang } from "./i18n.tsx";
+import { LoginPage } from "./pages/login-page.tsx";
+import { ReviewPage } from "./pages/review-page.tsx";
+import { RulesPage } from "./pages/rules-page.tsx";
+import { Shell } from "./shell/shell.tsx";
+
+/** The version page carries monaco (the bulk of the bundle): loaded when first opened. */
+const VersionPage = lazy(() => import("./pages/version-page.tsx").then((m) => ({ default: m.VersionPage })));
+
+/** Routes: every screen has a URL that can be sent to a colleague. */
+export function App() {
+  const { lang } = useLang();
+  return (
+    <ConfigProvider locale={lang === "zh" ? zhCN : enUS} theme={{ token: { colorPrimary: "#1668dc" } }}>
+      <Routes>
+        <Route path="/login" element={<LoginPage />} />
+        <Route path="*" element={<Authenticated />} />
+      </Routes>
+    </ConfigProvider>
+  );
+}
+
+function Authenticated() {
+  const me = useMe();
+  const location = useLocation();
+  const { t } = useLang();
+  if (me.isPending) return <Spin fullscreen tip={t("loading")} />;
+  if (me.isError || !me.data) {
+    const next = encodeURIComponent(location.pathname + location.search);
+    return <Navigate to={`/login?next=${next}`} replace />;
+  }
+  const user = me.data;
+  const home = user.roles.includes("approver") && !user.roles.includes("officer") ? "/review" : "/rules";
+  return (
+    <Shell user={user}>
+      <Suspense fallback={<Spin tip={t("loading")} />}>
+        <Routes>
+          <Route path="/" element={<Navigate to={home} replace />} />
+          <Route path="/rules/*" element={<RulesPage />} />
+          <Route path="/versions/:id" element={<VersionPage />} />
+          <Route path="/versions/:id/:tab" element={<VersionPage />} />
+          <Route path="/review" element={<ReviewPage />} />
+          <Route path="*" element={<Result status="404" title="404" />} />
+        </Routes>
+      </Suspense>
+    </Shell>
+  );
+}

@@ -1,0 +1,4 @@
+export function DiffTab({ version }: { version: import("../api/types.ts").Version }) {
+  void version;
+  return null;
+}

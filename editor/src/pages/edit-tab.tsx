@@ -1,0 +1,152 @@
+import { Alert, Button, Space, Typography } from "antd";
+import { useEffect, useRef, useState } from "react";
+import { http } from "../api/http.ts";
+import { useInvalidateVersion, useValidation } from "../api/queries.ts";
+import { ApiError, type Problem, type Version } from "../api/types.ts";
+import { ProblemsPanel } from "../components/problems-panel.tsx";
+import { YamlEditor, type YamlEditorHandle } from "../components/yaml-editor.tsx";
+import { useLang } from "../i18n.tsx";
+
+const unsavedKey = (v: { id: number; revision: number }) => `yidi:unsaved:${v.id}:${v.revision}`;
+
+/**
+ * The YAML of one version. Saving sends the revision loaded (optimistic locking); every problem
+ * the server returns becomes a marker. Unsaved text is kept in localStorage under the version
+ * and revision, and offered back after a reload; a failed save leaves the text in the editor.
+ */
+export function EditTab({
+  version,
+  editable,
+  documents,
+}: {
+  version: Version;
+  editable: boolean;
+  documents: string[];
+}) {
+  const { t } = useLang();
+  const editor = useRef<YamlEditorHandle>(null);
+  const validation = useValidation(version.id);
+  const invalidate = useInvalidateVersion();
+  const [problems, setProblems] = useState<Problem[] | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [status, setStatus] = useState<{ type: "success" | "error" | "warning"; text: string } | null>(null);
+  const [restorable, setRestorable] = useState<string | null>(null);
+  const base = useRef(version);
+
+  useEffect(() => {
+    const kept = localStorage.getItem(unsavedKey(version));
+    if (kept != null && kept !== version.content) setRestorable(kept);
+  }, [version]);
+
+  const shown = problems ?? validation.data?.problems ?? [];
+
+  const onChange = (text: string) => {
+    const key = unsavedKey(base.current);
+    if (text === base.current.content) localStorage.removeItem(key);
+    else localStorage.setItem(key, text);
+  };
+
+  const save = async (text: string) => {
+    if (!editable || saving) return;
+    setSaving(true);
+    setStatus(null);
+    try {
+      const saved = await http<Version & { problems: Problem[] }>(
+        "PUT",
+        `/api/rule-sets/drafts/${version.id}`,
+        { content: text, revision: base.current.revision },
+      );
+      localStorage.removeItem(unsavedKey(base.current));
+      base.current = saved;
+      setProblems(saved.problems);
+      setStatus({
+        type: saved.problems.length ? "warning" : "success",
+        text: `${t("saved")} · ${t("revision")} ${saved.revision} · ${t("problems")}: ${saved.problems.length}`,
+      });
+      await invalidate(version.id);
+    } catch (e) {
+      localStorage.setItem(unsavedKey(base.current), text);
+      if (e instanceof ApiError && e.code === "STALE_REVISION")
+        setStatus({ type: "error", text: t("stale") });
+      else {
+        if (e instanceof ApiError && e.problems.length) setProblems(e.problems);
+        setStatus({ type: "error", text: `${t("saveFailed")}: ${(e as Error).message}` });
+      }
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <div>
+      {restorable != null && (
+        <Alert
+          type="info"
+          showIcon
+          style={{ marginBottom: 8 }}
+          title={t("unsavedFound")}
+          data-testid="restore-banner"
+          action={
+            <Space>
+              <Button
+                size="small"
+                type="primary"
+                onClick={() => {
+                  editor.current?.setValue(restorable);
+                  setRestorable(null);
+                }}
+              >
+                {t("restore")}
+              </Button>
+              <Button
+                size="small"
+                onClick={() => {
+                  localStorage.removeItem(unsavedKey(version));
+                  setRestorable(null);
+                }}
+              >
+                {t("discard")}
+              </Button>
+            </Space>
+          }
+        />
+      )}
+      <Space style={{ marginBottom: 8 }} wrap>
+        <Button
+          type="primary"
+          onClick={() => save(editor.current?.getValue() ?? "")}
+          loading={saving}
+          disabled={!editable}
+          data-testid="save"
+        >
+          {t("save")} (Ctrl+S)
+        </Button>
+        <Button onClick={() => editor.current?.format()} disabled={!editable}>
+          {t("format")} (Shift+Alt+F)
+        </Button>
+        {!editable && <Typography.Text type="secondary">{t("readOnly")}</Typography.Text>}
+        {status && (
+          <Typography.Text
+            type={status.type === "success" ? "success" : status.type === "warning" ? "warning" : "danger"}
+            data-testid="save-status"
+          >
+            {status.text}
+          </Typography.Text>
+        )}
+      </Space>
+      <YamlEditor
+        ref={editor}
+        path={version.file}
+        initialValue={version.content}
+        readOnly={!editable}
+        problems={shown}
+        documents={documents}
+        onChange={onChange}
+        onSave={save}
+      />
+      <div style={{ marginTop: 8 }}>
+        <ProblemsPanel problems={shown} onJump={(p) => editor.current?.reveal(p.line ?? 1, p.column ?? 1)} />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,4 @@
+export function InheritedTab({ id }: { id: number }) {
+  void id;
+  return null;
+}

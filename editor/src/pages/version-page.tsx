@@ -1,0 +1,78 @@
+import { Card, Space, Tabs, Typography } from "antd";
+import { useNavigate, useParams } from "react-router";
+import { useActions, useInherited, useVersion } from "../api/queries.ts";
+import { QueryState } from "../components/query-state.tsx";
+import { StatusTag } from "../components/status-tag.tsx";
+import { useLang } from "../i18n.tsx";
+import { regionLabel } from "../versions.ts";
+import { DiffTab } from "./diff-tab.tsx";
+import { EditTab } from "./edit-tab.tsx";
+import { InheritedTab } from "./inherited-tab.tsx";
+import { TryTab } from "./try-tab.tsx";
+
+const TABS = ["edit", "inherited", "diff", "try"] as const;
+type Tab = (typeof TABS)[number];
+
+/** /versions/:id/:tab — one version: edit, inherited, diff & review, try. */
+export function VersionPage() {
+  const { t } = useLang();
+  const params = useParams();
+  const navigate = useNavigate();
+  const id = Number(params.id);
+  const tab: Tab = TABS.includes(params.tab as Tab) ? (params.tab as Tab) : "edit";
+  const version = useVersion(id);
+  const actions = useActions(id);
+  const inherited = useInherited(id);
+  const documents = [
+    ...new Set(
+      (inherited.data?.entries ?? [])
+        .filter((e) => e.section === "sources")
+        .map((e) => (e.value as { document?: string } | null)?.document ?? e.key),
+    ),
+  ];
+  return (
+    <QueryState query={version}>
+      {() => {
+        const v = version.data;
+        if (!v) return null;
+        const editable = v.status === "draft" && (actions.data?.edit.allowed ?? false);
+        return (
+          <Card size="small">
+            <Space style={{ marginBottom: 4 }} wrap>
+              <Typography.Title level={5} style={{ margin: 0 }}>
+                {regionLabel(v.region)} {v.ruleSetId}@{v.version}
+              </Typography.Title>
+              <StatusTag status={v.status} />
+              <Typography.Text type="secondary">
+                {t("effectiveFrom")}: {v.effectiveFrom ?? t("notSet")} · {t("revision")} {v.revision} ·{" "}
+                {t("author")}: {v.author}
+              </Typography.Text>
+            </Space>
+            <Tabs
+              activeKey={tab}
+              onChange={(k) => navigate(`/versions/${id}/${k}`)}
+              destroyOnHidden
+              items={[
+                {
+                  key: "edit",
+                  label: t("tabEdit"),
+                  children: (
+                    <EditTab
+                      key={`${v.id}:${v.revision}`}
+                      version={v}
+                      editable={editable}
+                      documents={documents}
+                    />
+                  ),
+                },
+                { key: "inherited", label: t("tabInherited"), children: <InheritedTab id={id} /> },
+                { key: "diff", label: t("tabDiff"), children: <DiffTab version={v} /> },
+                { key: "try", label: t("tabTry"), children: <TryTab version={v} /> },
+              ]}
+            />
+          </Card>
+        );
+      }}
+    </QueryState>
+  );
+}
