@@ -8,6 +8,7 @@ import type { Category } from "./vocabulary.ts";
 /** Derived facts whose absence is really the absence of a case field. */
 export const DERIVED_FROM: Readonly<Record<string, string>> = {
   "filing.crossProvince": "filing.destination.region",
+  "filing.sameCity": "filing.destination.region",
   "filing.emergency.criteriaMet": "filing.emergency.diagnoses",
 };
 
@@ -41,11 +42,13 @@ export function caseFacts(c: Case, policy: Policy): Facts {
     "insured.status": c.insured.status,
     "insured.cardStatus": c.insured.cardStatus,
     "insured.inBenefitPeriod": c.insured.inBenefitPeriod,
+    "insured.provinceLevel": provinceLevel(c.insured.region),
     "filing.category": requestCategory(c),
     "filing.destination.region": dest?.region,
     "filing.destination.hospital.level": dest?.hospital?.level,
     "filing.destination.hospital.networked": dest?.hospital?.networked,
     "filing.crossProvince": dest ? dest.region.slice(0, 2) !== c.insured.region.slice(0, 2) : undefined,
+    "filing.sameCity": dest ? sameCity(c.insured.region, dest.region) : undefined,
     "filing.hukouMoved": f.hukouMoved,
     "filing.residenceYears": f.residenceYears,
     "filing.dispatchYears": f.dispatchYears,
@@ -69,6 +72,33 @@ export function caseFacts(c: Case, policy: Policy): Facts {
       : undefined,
   };
   return facts;
+}
+
+/** Beijing, Tianjin, Shanghai, Chongqing: the province-level code is the city (domain.md §7.1). */
+const MUNICIPALITIES: ReadonlySet<string> = new Set(["11", "12", "31", "50"]);
+
+/**
+ * The insured region is a province-level code (`xx0000`) of a province, not of a municipality:
+ * the person's pooling area (city) within the province cannot be told from it.
+ */
+export function provinceLevel(insured: string): boolean {
+  return insured !== "000000" && insured.endsWith("0000") && !MUNICIPALITIES.has(insured.slice(0, 2));
+}
+
+/**
+ * The destination lies inside the insured person's own pooling area, so the care is not
+ * off-site (异地) at all (domain.md §7.1): the same city (first 4 digits), the same
+ * municipality (first 2 digits for 11, 12, 31, 50); for a province-level insured code, where the
+ * pooling area cannot be told, only the very same code.
+ *
+ * @example sameCity("510402", "510411") // true: both in Panzhihua
+ * @example sameCity("110105", "110108") // true: both in Beijing
+ * @example sameCity("360000", "360100") // false: Jiangxi province level, Nanchang
+ */
+export function sameCity(insured: string, destination: string): boolean {
+  if (MUNICIPALITIES.has(insured.slice(0, 2))) return destination.slice(0, 2) === insured.slice(0, 2);
+  if (provinceLevel(insured)) return destination === insured;
+  return destination.slice(0, 4) === insured.slice(0, 4);
 }
 
 /** Last day of the change lock that began at `approvedOn`, or null when the category has none. */

@@ -66,6 +66,13 @@ export const CUSTOM_OPERATORS = {
     a in HOSPITAL_LEVEL_RANK &&
     b in HOSPITAL_LEVEL_RANK &&
     (HOSPITAL_LEVEL_RANK[a] ?? 0) >= (HOSPITAL_LEVEL_RANK[b] ?? 0),
+  /** Hospital level strictly above the given level (a referral "to a higher level": 3 is above 2, 3A above 3). */
+  levelAbove: (a, b) =>
+    typeof a === "string" &&
+    typeof b === "string" &&
+    a in HOSPITAL_LEVEL_RANK &&
+    b in HOSPITAL_LEVEL_RANK &&
+    (HOSPITAL_LEVEL_RANK[a] ?? 0) > (HOSPITAL_LEVEL_RANK[b] ?? 0),
   /** Region code within the given region (prefix by administrative level). */
   inRegion: (a, b) => typeof a === "string" && typeof b === "string" && regionWithin(a, b),
   notInRegion: (a, b) => typeof a === "string" && typeof b === "string" && !regionWithin(a, b),
