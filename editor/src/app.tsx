@@ -1,4 +1,4 @@
-import { ConfigProvider, Result, Spin } from "antd";
+import { App as AntApp, ConfigProvider, Result, Spin } from "antd";
 import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
 import { lazy, Suspense } from "react";
@@ -18,10 +18,12 @@ export function App() {
   const { lang } = useLang();
   return (
     <ConfigProvider locale={lang === "zh" ? zhCN : enUS} theme={{ token: { colorPrimary: "#1668dc" } }}>
-      <Routes>
-        <Route path="/login" element={<LoginPage />} />
-        <Route path="*" element={<Authenticated />} />
-      </Routes>
+      <AntApp>
+        <Routes>
+          <Route path="/login" element={<LoginPage />} />
+          <Route path="*" element={<Authenticated />} />
+        </Routes>
+      </AntApp>
     </ConfigProvider>
   );
 }

@@ -9,6 +9,7 @@ export type DisplayStatus = VersionSummary["status"] | "superseded";
  * version of the same rule set is in force on `today` (YYYY-MM-DD).
  */
 export function displayStatus(v: VersionSummary, all: VersionSummary[], today: string): DisplayStatus {
+  if (v.lifecycle) return v.lifecycle;
   if (v.status !== "published" || !v.effectiveFrom) return v.status;
   const from = v.effectiveFrom;
   const replaced = all.some(

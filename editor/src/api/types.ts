@@ -18,6 +18,8 @@ export type VersionSummary = {
   ruleSetId: string;
   version: string;
   status: VersionStatus;
+  /** where the version stands today, when the server says (superseded: a later version is in force) */
+  lifecycle?: VersionStatus | "superseded";
   hash: string;
   region: string | null;
   effectiveFrom: string | null;
@@ -65,7 +67,8 @@ export type Change = {
   message: Bilingual;
   fields?: { path: string; before: unknown; after: unknown }[];
 };
-export type ChangeSummary = { changes: Change[] };
+export type VersionRef = { id: number; ruleSetId: string; version: string };
+export type ChangeSummary = { from?: VersionRef; to?: VersionRef; changes: Change[] };
 
 export type Citation = { document: string; clause: string };
 export type TriState = true | false | "unknown";
@@ -123,7 +126,14 @@ export type Decision = {
 export type TryResult =
   | { id?: string; ok: true; decision: Decision }
   | { id?: string; ok: false; problems: Problem[] };
-export type Sample = { id: string; title?: string; case: unknown; text?: string };
+export type Sample = {
+  file: string;
+  id: string;
+  title: string | null;
+  asOf: string;
+  region: string;
+  text: string;
+};
 
 /** The API's error body: `{ error: { code, message, problems? } }`. */
 export class ApiError extends Error {
