@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import fastifyCookie from "@fastify/cookie";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
@@ -10,15 +11,21 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
+import { DEFAULT_EDITOR_DIR, registerEditor } from "./editor-static.ts";
 import { AppError } from "./errors.ts";
 import { maskString } from "./mask.ts";
 import { PolicyService } from "./policy-service.ts";
+import { readSamples, type Sample } from "./review/try.ts";
+import { RuleSetValidator } from "./review/validation.ts";
+import { ReviewWorkflow } from "./review/workflow.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { decisionRoutes } from "./routes/decisions.ts";
 import { filingRoutes } from "./routes/filings.ts";
 import { prepaymentRoutes } from "./routes/prepayments.ts";
-import { ruleSetRoutes } from "./routes/rule-sets.ts";
+import { ruleSetReviewRoutes } from "./routes/rule-set-review.ts";
+import { ruleSetViewRoutes } from "./routes/rule-set-views.ts";
+import { type RuleSetRouteOptions, ruleSetRoutes } from "./routes/rule-sets.ts";
 import { userRoutes } from "./routes/users.ts";
 import type { Store } from "./store/index.ts";
 
@@ -34,7 +41,15 @@ export type AppDeps = {
    * rule-set version (default 1000; 0 checks on every decision).
    */
   policyRefreshMs?: number;
+  /** The built web editor to serve at `/` (default editor/dist); without index.html, `/` says how to build it. */
+  editorDir?: string;
+  /** The sample cases offered by the Try panel (default simulator/cases). */
+  samplesDir?: string;
+  /** Today's date (YYYY-MM-DD) for the versions' timeline; tests fix it. */
+  today?: () => string;
 };
+
+const DEFAULT_SAMPLES_DIR = fileURLToPath(new URL("../simulator/cases", import.meta.url));
 
 export type App = FastifyInstance & { deps: AppDeps; policies: PolicyService };
 
@@ -119,10 +134,13 @@ export async function build(deps: AppDeps): Promise<App> {
     else req.log.error({ err }, "unhandled error");
     return reply.status(500).send(new AppError("INTERNAL").toJSON());
   });
-  app.setNotFoundHandler((req, reply) =>
-    reply
-      .status(404)
-      .send(new AppError("NOT_FOUND", `no route ${req.method} ${req.url.split("?")[0]}`).toJSON()),
+  const appPage = await registerEditor(app, deps.editorDir ?? DEFAULT_EDITOR_DIR);
+  app.setNotFoundHandler(
+    (req, reply) =>
+      appPage(req, reply) ??
+      reply
+        .status(404)
+        .send(new AppError("NOT_FOUND", `no route ${req.method} ${req.url.split("?")[0]}`).toJSON()),
   );
 
   app.get("/api/health", { schema: { hide: true } }, async () => ({ ok: true }));
@@ -130,7 +148,26 @@ export async function build(deps: AppDeps): Promise<App> {
   await app.register(userRoutes, { prefix: "/api" });
   await app.register(decisionRoutes, { prefix: "/api" });
   await app.register(filingRoutes, { prefix: "/api" });
-  await app.register(ruleSetRoutes, { prefix: "/api" });
+  let samples: Sample[] | undefined;
+  const validator = new RuleSetValidator();
+  const ruleSets: RuleSetRouteOptions & { prefix: string } = {
+    prefix: "/api",
+    store: deps.store,
+    validator,
+    policies,
+    workflow: new ReviewWorkflow(deps.store, validator, {
+      published: () => policies.reload(),
+      faults: deps.faults,
+    }),
+    samples: () => {
+      samples ??= readSamples(deps.samplesDir ?? DEFAULT_SAMPLES_DIR, "simulator/cases");
+      return samples;
+    },
+    ...(deps.today && { today: deps.today }),
+  };
+  await app.register(ruleSetRoutes, ruleSets);
+  await app.register(ruleSetReviewRoutes, ruleSets);
+  await app.register(ruleSetViewRoutes, ruleSets);
   await app.register(auditRoutes, { prefix: "/api" });
   await app.register(prepaymentRoutes, { prefix: "/api" });
   return app;

@@ -140,6 +140,15 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0002-rule-set-review-dates": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable("rule_set_versions")
+        .addColumn("submitted_at", "timestamptz")
+        .addColumn("reviewed_at", "timestamptz")
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

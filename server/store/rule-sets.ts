@@ -1,38 +1,82 @@
-import type { Kysely, Selectable, Updateable } from "kysely";
+import { CamelCasePlugin, type Kysely, type Selectable, type Updateable } from "kysely";
+import { z } from "zod";
 import type { LoadedRuleSet } from "../../engine/index.ts";
-import type { Database, RuleSetStatus, RuleSetVersionsTable } from "./schema.ts";
+import type { Database, RuleSetVersionsTable } from "./schema.ts";
 
-export type RuleSetVersion = {
-  id: number;
-  ruleSetId: string;
-  version: string;
-  status: RuleSetStatus;
-  content: string;
-  hash: string;
-  region: string | null;
-  effectiveFrom: string | null;
-  basedOn: number | null;
-  author: string;
-  submittedBy: string | null;
-  reviewedBy: string | null;
-  reviewComment: string | null;
-  publishedBy: string | null;
-  publishedAt: string | null;
-  revision: number;
-  createdAt: string;
-  updatedAt: string;
-};
+/**
+ * A rule-set version, described once: the store parses its rows with it and the routes answer
+ * with it (OpenAPI). Timestamps are ISO strings.
+ */
+export const ruleSetVersionSchema = z.object({
+  id: z.number().describe("the version's id (used in every /versions/:id route)"),
+  ruleSetId: z.string().describe("the rule set, a region path such as sichuan/panzhihua"),
+  version: z.string(),
+  status: z.enum(["draft", "in_review", "published", "rejected"]),
+  content: z.string().describe("the YAML text"),
+  hash: z.string().describe("sha256 of the content, as the engine computes it"),
+  region: z.string().nullable(),
+  effectiveFrom: z.string().nullable(),
+  basedOn: z.number().nullable(),
+  author: z.string(),
+  submittedBy: z.string().nullable(),
+  submittedAt: z.string().nullable().describe("when it was last submitted for review"),
+  reviewedBy: z.string().nullable().describe("the approver who published or rejected it"),
+  reviewedAt: z.string().nullable(),
+  reviewComment: z.string().nullable(),
+  publishedBy: z.string().nullable(),
+  publishedAt: z.string().nullable(),
+  revision: z.number().describe("optimistic-lock counter: send it back with an edit or a submission"),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type RuleSetVersion = z.infer<typeof ruleSetVersionSchema>;
+export type RuleSetStatus = RuleSetVersion["status"];
+
+/** A version without its content (lists and history). */
+export const ruleSetVersionSummarySchema = ruleSetVersionSchema.omit({ content: true });
+export type RuleSetVersionSummary = z.infer<typeof ruleSetVersionSummarySchema>;
+
+type Camel<S extends string> = S extends `${infer H}_${infer T}` ? `${H}${Capitalize<Camel<T>>}` : S;
+type CamelCased<T> = { [K in keyof T & string as Camel<K>]: T[K] };
+type VersionsTable = CamelCased<RuleSetVersionsTable>;
+/**
+ * The rule-set table as kysely's CamelCasePlugin shows it. The plugin is applied to this store's
+ * queries only: the other stores share the Kysely instance and still use snake_case names.
+ */
+type RuleSetDatabase = { ruleSetVersions: VersionsTable };
+type Row = Selectable<VersionsTable>;
+
+const iso = (d: Date | string | null) => (d == null ? null : new Date(d).toISOString());
+
+/** A row → a version, through the one schema (timestamps as ISO strings). */
+function toVersion(r: Row): RuleSetVersion {
+  return ruleSetVersionSchema.parse({
+    ...r,
+    submittedAt: iso(r.submittedAt),
+    reviewedAt: iso(r.reviewedAt),
+    publishedAt: iso(r.publishedAt),
+    createdAt: iso(r.createdAt),
+    updatedAt: iso(r.updatedAt),
+  });
+}
+
+const SUMMARY_COLUMNS = Object.keys(ruleSetVersionSummarySchema.shape) as (keyof Row)[];
 
 /**
  * Rule-set versions. A published version is immutable (content and hash never change);
  * drafts are edited under optimistic locking (`revision`).
  */
 export class RuleSetStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly db: Kysely<RuleSetDatabase>;
+
+  constructor(db: Kysely<Database>) {
+    // Within a transaction `db` is a Transaction; withPlugin keeps it one.
+    this.db = (db as unknown as Kysely<RuleSetDatabase>).withPlugin(new CamelCasePlugin());
+  }
 
   async count(): Promise<number> {
     const r = await this.db
-      .selectFrom("rule_set_versions")
+      .selectFrom("ruleSetVersions")
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .executeTakeFirstOrThrow();
     return Number(r.n);
@@ -41,19 +85,19 @@ export class RuleSetStore {
   /** Imports a rule set from the repository's files as a published version. */
   async importPublished(rs: LoadedRuleSet, content: string, actor: string): Promise<RuleSetVersion> {
     const row = await this.db
-      .insertInto("rule_set_versions")
+      .insertInto("ruleSetVersions")
       .values({
-        rule_set_id: rs.id,
+        ruleSetId: rs.id,
         version: rs.version,
         status: "published",
         content,
         hash: rs.hash,
         region: rs.region,
-        effective_from: rs.effective.from,
-        based_on: null,
+        effectiveFrom: rs.effective.from,
+        basedOn: null,
         author: actor,
-        published_by: actor,
-        published_at: new Date(),
+        publishedBy: actor,
+        publishedAt: new Date(),
       })
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -62,11 +106,11 @@ export class RuleSetStore {
 
   async published(): Promise<RuleSetVersion[]> {
     const rows = await this.db
-      .selectFrom("rule_set_versions")
+      .selectFrom("ruleSetVersions")
       .selectAll()
       .where("status", "=", "published")
-      .orderBy("rule_set_id")
-      .orderBy("effective_from")
+      .orderBy("ruleSetId")
+      .orderBy("effectiveFrom")
       .execute();
     return rows.map(toVersion);
   }
@@ -77,7 +121,7 @@ export class RuleSetStore {
    */
   async publishedStamp(): Promise<string> {
     const row = await this.db
-      .selectFrom("rule_set_versions")
+      .selectFrom("ruleSetVersions")
       .select((eb) => [eb.fn.countAll<number>().as("n"), eb.fn.max("id").as("maxId")])
       .where("status", "=", "published")
       .executeTakeFirstOrThrow();
@@ -86,7 +130,7 @@ export class RuleSetStore {
 
   async get(id: number): Promise<RuleSetVersion | undefined> {
     const row = await this.db
-      .selectFrom("rule_set_versions")
+      .selectFrom("ruleSetVersions")
       .selectAll()
       .where("id", "=", id)
       .executeTakeFirst();
@@ -95,17 +139,20 @@ export class RuleSetStore {
 
   /** Every version (content left out), by rule-set id, then oldest first. */
   async list(ruleSetId?: string): Promise<RuleSetVersionSummary[]> {
-    let q = this.db.selectFrom("rule_set_versions").select(SUMMARY_COLUMNS);
-    if (ruleSetId !== undefined) q = q.where("rule_set_id", "=", ruleSetId);
-    const rows = await q.orderBy("rule_set_id").orderBy("id").execute();
-    return rows.map(toSummary);
+    let q = this.db.selectFrom("ruleSetVersions").select(SUMMARY_COLUMNS);
+    if (ruleSetId !== undefined) q = q.where("ruleSetId", "=", ruleSetId);
+    const rows = await q.orderBy("ruleSetId").orderBy("id").execute();
+    return rows.map((r) => {
+      const { content: _c, ...summary } = toVersion({ ...(r as Omit<Row, "content">), content: "" });
+      return summary;
+    });
   }
 
   async byVersion(ruleSetId: string, version: string): Promise<RuleSetVersion | undefined> {
     const row = await this.db
-      .selectFrom("rule_set_versions")
+      .selectFrom("ruleSetVersions")
       .selectAll()
-      .where("rule_set_id", "=", ruleSetId)
+      .where("ruleSetId", "=", ruleSetId)
       .where("version", "=", version)
       .executeTakeFirst();
     return row && toVersion(row);
@@ -123,18 +170,8 @@ export class RuleSetStore {
     author: string;
   }): Promise<RuleSetVersion> {
     const row = await this.db
-      .insertInto("rule_set_versions")
-      .values({
-        rule_set_id: d.ruleSetId,
-        version: d.version,
-        status: "draft",
-        content: d.content,
-        hash: d.hash,
-        region: d.region,
-        effective_from: d.effectiveFrom,
-        based_on: d.basedOn,
-        author: d.author,
-      })
+      .insertInto("ruleSetVersions")
+      .values({ ...d, status: "draft" })
       .returningAll()
       .executeTakeFirstOrThrow();
     return toVersion(row);
@@ -149,16 +186,16 @@ export class RuleSetStore {
     revision: number,
     d: { content: string; hash: string; region: string | null; effectiveFrom: string | null },
   ): Promise<RuleSetVersion | undefined> {
-    return this.change(
-      id,
-      { status: "draft", revision },
-      { content: d.content, hash: d.hash, region: d.region, effective_from: d.effectiveFrom },
-    );
+    return this.change(id, { status: "draft", revision }, d);
   }
 
   /** draft → in_review, only from `revision`; undefined when no row matched. */
   async submit(id: number, revision: number, by: string): Promise<RuleSetVersion | undefined> {
-    return this.change(id, { status: "draft", revision }, { status: "in_review", submitted_by: by });
+    return this.change(
+      id,
+      { status: "draft", revision },
+      { status: "in_review", submittedBy: by, submittedAt: new Date() },
+    );
   }
 
   /**
@@ -177,6 +214,7 @@ export class RuleSetStore {
       comment: string | null;
     },
   ): Promise<RuleSetVersion | undefined> {
+    const now = new Date();
     return this.change(
       id,
       { status: "in_review", revision },
@@ -185,11 +223,12 @@ export class RuleSetStore {
         content: p.content,
         hash: p.hash,
         region: p.region,
-        effective_from: p.effectiveFrom,
-        reviewed_by: p.by,
-        review_comment: p.comment,
-        published_by: p.by,
-        published_at: new Date(),
+        effectiveFrom: p.effectiveFrom,
+        reviewedBy: p.by,
+        reviewedAt: now,
+        reviewComment: p.comment,
+        publishedBy: p.by,
+        publishedAt: now,
       },
     );
   }
@@ -199,7 +238,11 @@ export class RuleSetStore {
    * undefined when the version is no longer in review.
    */
   async withdraw(id: number): Promise<RuleSetVersion | undefined> {
-    return this.change(id, { status: "in_review" }, { status: "draft", submitted_by: null });
+    return this.change(
+      id,
+      { status: "in_review" },
+      { status: "draft", submittedBy: null, submittedAt: null },
+    );
   }
 
   /** in_review → rejected, only from `revision`; undefined when no row matched. */
@@ -212,7 +255,7 @@ export class RuleSetStore {
     return this.change(
       id,
       { status: "in_review", revision },
-      { status: "rejected", reviewed_by: by, review_comment: comment },
+      { status: "rejected", reviewedBy: by, reviewedAt: new Date(), reviewComment: comment },
     );
   }
 
@@ -223,69 +266,15 @@ export class RuleSetStore {
   private async change(
     id: number,
     from: { status: RuleSetStatus; revision?: number },
-    set: Omit<Updateable<RuleSetVersionsTable>, "revision" | "updated_at">,
+    set: Omit<Updateable<VersionsTable>, "revision" | "updatedAt">,
   ): Promise<RuleSetVersion | undefined> {
     let q = this.db
-      .updateTable("rule_set_versions")
-      .set((eb) => ({ ...set, revision: eb("revision", "+", 1), updated_at: new Date() }))
+      .updateTable("ruleSetVersions")
+      .set((eb) => ({ ...set, revision: eb("revision", "+", 1), updatedAt: new Date() }))
       .where("id", "=", id)
       .where("status", "=", from.status);
     if (from.revision !== undefined) q = q.where("revision", "=", from.revision);
     const row = await q.returningAll().executeTakeFirst();
     return row && toVersion(row);
   }
-}
-
-const SUMMARY_COLUMNS = [
-  "id",
-  "rule_set_id",
-  "version",
-  "status",
-  "hash",
-  "region",
-  "effective_from",
-  "based_on",
-  "author",
-  "submitted_by",
-  "reviewed_by",
-  "review_comment",
-  "published_by",
-  "published_at",
-  "revision",
-  "created_at",
-  "updated_at",
-] as const;
-
-/** A version without its content (lists and history). */
-export type RuleSetVersionSummary = Omit<RuleSetVersion, "content">;
-
-function toSummary(r: Omit<Row, "content">): RuleSetVersionSummary {
-  const { content: _c, ...rest } = toVersion({ ...r, content: "" });
-  return rest;
-}
-
-/** A row as the database returns it, derived from the table definition. */
-type Row = Selectable<RuleSetVersionsTable>;
-
-export function toVersion(r: Row): RuleSetVersion {
-  return {
-    id: r.id,
-    ruleSetId: r.rule_set_id,
-    version: r.version,
-    status: r.status,
-    content: r.content,
-    hash: r.hash,
-    region: r.region,
-    effectiveFrom: r.effective_from,
-    basedOn: r.based_on,
-    author: r.author,
-    submittedBy: r.submitted_by,
-    reviewedBy: r.reviewed_by,
-    reviewComment: r.review_comment,
-    publishedBy: r.published_by,
-    publishedAt: r.published_at ? new Date(r.published_at).toISOString() : null,
-    revision: r.revision,
-    createdAt: new Date(r.created_at).toISOString(),
-    updatedAt: new Date(r.updated_at).toISOString(),
-  };
 }

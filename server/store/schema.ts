@@ -42,6 +42,10 @@ export interface RuleSetVersionsTable {
   review_comment: string | null;
   published_by: string | null;
   published_at: Timestamp | null;
+  /** When it was last submitted for review (cleared by a withdrawal); migration 0002. */
+  submitted_at: Timestamp | null;
+  /** When an approver published or rejected it; migration 0002. */
+  reviewed_at: Timestamp | null;
   revision: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
