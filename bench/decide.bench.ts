@@ -12,8 +12,16 @@
  * Environment: BENCH_ROUNDS (default 15), BENCH_SAMPLE_MS (time per contender per round, default 200).
  */
 import { isDeepStrictEqual } from "node:util";
-import { type Case, caseSchema, Decider, type Decision } from "../engine/index.ts";
-import { decideWithReference, referenceEngine, referenceFacts } from "../engine/reference.ts";
+import {
+  type Case,
+  caseSchema,
+  Decider,
+  type Decision,
+  decideWithReference,
+  type Policy,
+  referenceEngine,
+  referenceFacts,
+} from "../engine/index.ts";
 import { readRuleFiles } from "../simulator/rule-files.ts";
 import { PANZHIHUA_CASES } from "./fixtures/panzhihua-cases.ts";
 import { panzhihuaByHand } from "./panzhihua-by-hand.ts";
@@ -37,9 +45,13 @@ const decider = new Decider(ruleSets);
 const raws = PANZHIHUA_CASES;
 const cases: Case[] = raws.map((r) => caseSchema.parse(r));
 
+const policyOf = (c: Case): Policy => {
+  const r = decider.policyFor(c.insured.region, c.asOf);
+  if (!r.ok) fail(`${c.id}: ${r.problem.message}`);
+  return r.policy;
+};
 const prepared = cases.map((c) => {
-  const policy = decider.policyFor(c.insured.region, c.asOf);
-  if (typeof policy === "string") fail(`${c.id}: ${policy}`);
+  const policy = policyOf(c);
   return { c, policy, facts: referenceFacts(c, policy) };
 });
 const keys = new Set(prepared.map((p) => p.policy.key));
@@ -55,9 +67,7 @@ const decideOne = (c: Case): Decision => {
 
 /** The full reference decision, with the same policy lookup as Decider.decide. */
 async function decideOneWithReference(c: Case): Promise<Decision> {
-  const policy = decider.policyFor(c.insured.region, c.asOf);
-  if (typeof policy === "string") fail(`${c.id}: no reference decision`);
-  return decideWithReference(c, policy);
+  return decideWithReference(c, policyOf(c));
 }
 
 // ---- agreement: (a) vs expected, (c) and (b) vs (a) --------------------------------------------

@@ -1,5 +1,4 @@
-import type { Case } from "../engine/index.ts";
-import type { Category, Material, Outcome } from "../engine/vocabulary.ts";
+import type { Case, Category, Material, Outcome } from "../engine/index.ts";
 
 /**
  * Panzhihua's filing rules (攀医保〔2017〕10号 over national@2016-12-13, the chain in force in

@@ -87,7 +87,7 @@ program
   )
   .option("--full-id", "print the full ID number (masked by default)")
   .action((files: string[], opts: { format: "text" | "html" | "json"; fullId?: boolean }) => {
-    const { rules } = program.opts<{ rules: string }>();
+    const { rules, lang } = program.opts<{ rules: string; lang: Lang }>();
     const { decided, problems } = decideFiles(loadDecider(rules), files);
     const slips = [];
     for (const { case: c, decision } of decided) {
@@ -99,7 +99,7 @@ program
         });
         continue;
       }
-      slips.push(buildSlip(c, decision, { fullId: opts.fullId ?? false }));
+      slips.push(buildSlip(c, decision, { fullId: opts.fullId ?? false, lang }));
     }
     if (opts.format === "json") process.stdout.write(`${JSON.stringify(slips, null, 2)}\n`);
     else if (opts.format === "html") process.stdout.write(slipHtml(slips));

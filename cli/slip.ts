@@ -1,6 +1,6 @@
-import { ageOn } from "../engine/dates.ts";
-import type { Case, Decision } from "../engine/index.ts";
-import { maskIdNumber, regionName, SCHEMES, SETTLEMENT_MODES } from "../engine/vocabulary.ts";
+import { ageOn, type Case, type Decision, vocabulary } from "../engine/index.ts";
+
+const { maskIdNumber, regionName, SCHEMES, SETTLEMENT_MODES } = vocabulary;
 
 /**
  * The inpatient settlement slip, laid out like 人社部发〔2016〕120号 附件6
@@ -21,17 +21,54 @@ export type Slip = {
 
 const dash = "—";
 
-export function buildSlip(c: Case, d: Decision, opts: { fullId?: boolean } = {}): Slip {
+/** Where a table's figures come from, as the slip says it (domain.md §7.13). */
+const PROVENANCE = { official: "官方", secondary: "来源：二手摘要", illustrative: "示例，非官方" } as const;
+
+/** The notes' labels; the slip itself is the Chinese form of 附件6 whatever the language. */
+const NOTE_LABELS = {
+  zh: { mode: "结算方式", table: "待遇标准", rounding: "舍入", warning: "提示" },
+  en: { mode: "Settlement mode", table: "Benefit table", rounding: "Rounding", warning: "Note" },
+} as const;
+
+/** The rounding rule in words (domain.md §5): the Chinese slip says it in Chinese. */
+const ROUNDING_ZH = "四舍五入到分，基金支付与先行自付部分各舍入一次";
+
+export function buildSlip(
+  c: Case,
+  d: Decision,
+  opts: { fullId?: boolean; lang?: vocabulary.Lang } = {},
+): Slip {
   const b = d.benefits;
   const s = c.settlement;
   if (!b || !s) throw new Error(`case ${c.id} is not a settlement`);
+  const lang = opts.lang ?? "zh";
+  const L = NOTE_LABELS[lang];
   const sex = c.applicant.sex === "male" ? "男" : "女";
   const age = String(ageOn(c.applicant.birthDate, s.admission));
   const dest = c.filing.destination;
   const hospital = dest?.hospital;
   const province = dest ? regionName(`${dest.region.slice(0, 2)}0000`) : "______";
   const cross = dest ? dest.region.slice(0, 2) !== c.insured.region.slice(0, 2) : true;
-  const fundTotal = b.lines.filter((l) => l.id.startsWith("fund.")).map((l) => l.amount);
+  const fundLines = b.calculated ? b.lines.filter((l) => l.id.startsWith("fund.")) : [];
+  // 120号 附件6: 入院方式、住院号、出院科室 and 主要诊断、次要诊断, printed when the case gives them.
+  const stayDetails: SlipRow[] = [];
+  if (s.admissionMode ?? s.inpatientNumber ?? s.dischargeDepartment) {
+    stayDetails.push([
+      ["入院方式", s.admissionMode ?? dash],
+      ["住院号", s.inpatientNumber ?? dash],
+      ["出院科室", s.dischargeDepartment ?? dash],
+    ]);
+  }
+  if (s.primaryDiagnosis ?? s.secondaryDiagnosis) {
+    stayDetails.push([
+      ["主要诊断", s.primaryDiagnosis ?? dash],
+      ["次要诊断", s.secondaryDiagnosis ?? dash],
+    ]);
+  }
+  const mode = `${L.mode}：${d.settlementMode ? SETTLEMENT_MODES.labels[d.settlementMode][lang] : lang === "zh" ? "规则未规定" : "not set by the rules"}`;
+  const tableNote = b.calculated
+    ? `${L.table}：${b.table.ruleSet} ${b.table.key}（${PROVENANCE[b.provenance]}），支付比例 ${b.ratio}，年度限额 ${b.annualCap}，本年剩余 ${b.capRemaining}`
+    : `${L.table}：未计算（${b.reason}）`;
   return {
     title: `${province}${cross ? "跨省" : "省内"}异地就医住院结算单`,
     unit: "单位：元（保留两位小数）",
@@ -52,6 +89,7 @@ export function buildSlip(c: Case, d: Decision, opts: { fullId?: boolean } = {})
         ["医院名称", hospital?.name ?? dash],
         ["医院等级", s.hospitalLevel],
       ],
+      ...stayDetails,
     ],
     stay: [
       ["入院日期", s.admission],
@@ -64,21 +102,28 @@ export function buildSlip(c: Case, d: Decision, opts: { fullId?: boolean } = {})
         ["统筹内费用", b.eligibleCost],
         ["自费费用", b.selfPayCost],
         ["乙类先行自付", b.partialSelfPayCost],
-        ["本次起付标准", b.deductible],
+        ["本次起付标准", b.calculated ? b.deductible : "未计算"],
       ],
     ],
-    funds: b.lines
-      .filter((l) => l.id.startsWith("fund."))
-      .map((l, i) => ({ label: `#参保地基金${i + 1} ${l.label}`, amount: l.amount, explain: l.explain })),
+    funds: b.calculated
+      ? fundLines.map((l, i) => ({
+          label: `#参保地基金${i + 1} ${l.label}`,
+          amount: l.amount,
+          explain: l.explain,
+        }))
+      : [{ label: "#参保地基金1 基本医疗保险统筹基金", amount: "未计算", explain: b.reason }],
     totals: [
-      ["基金支付合计", fundTotal.length === 1 ? (fundTotal[0] ?? "0.00") : b.fundPay],
-      ["个人现金支付", b.personalPay],
+      [
+        "基金支付合计",
+        b.calculated ? (fundLines.length === 1 ? (fundLines[0]?.amount ?? "0.00") : b.fundPay) : "未计算",
+      ],
+      ["个人现金支付", b.calculated ? b.personalPay : "未计算"],
     ],
     notes: [
-      `结算方式：${d.settlementMode ? SETTLEMENT_MODES.labels[d.settlementMode].zh : "规则未规定"}`,
-      `待遇标准：${b.table.ruleSet} ${b.table.key}（${b.provenance === "official" ? "官方" : "示例，非官方"}），支付比例 ${b.ratio}，年度限额 ${b.annualCap}，本年剩余 ${b.capRemaining}`,
-      `舍入：${b.rounding}`,
-      ...d.warnings.map((w) => `提示：${w.message}`),
+      mode,
+      tableNote,
+      ...(b.calculated ? [`${L.rounding}：${lang === "zh" ? ROUNDING_ZH : b.rounding}`] : []),
+      ...d.warnings.map((w) => `${L.warning}：${w.message}`),
       "注：参保地基金按照参保地返回的基金款项名称打印。",
     ],
   };

@@ -1,5 +1,6 @@
 import { jsonSyntaxError } from "./json-syntax.ts";
 import { type Case, caseSchema } from "./schema/case.ts";
+import { plainMessages } from "./schema/common.ts";
 import { type Problem, YamlSource } from "./yaml-source.ts";
 
 export type LoadedCase =
@@ -76,7 +77,7 @@ export function loadCases(text: string, file?: string, format: CaseFormat = "yam
   return entries.map((entry, index): LoadedCase => {
     if ("problems" in entry) return { ok: false, index, problems: entry.problems };
     const { raw, source, prefix, line } = entry;
-    const result = caseSchema.safeParse(raw);
+    const result = caseSchema.safeParse(raw, { error: plainMessages });
     const problems = result.success ? [] : source.problemsFrom(result.error.issues, prefix);
     const id = typeof raw === "object" && raw && "id" in raw ? (raw as { id: unknown }).id : undefined;
     if (typeof id === "string" && id !== "") {

@@ -1,5 +1,6 @@
 import { UTCDate } from "@date-fns/utc";
 import { add, subDays } from "date-fns";
+import { BoundedCache } from "./bounded-cache.ts";
 
 /**
  * Calendar dates are ISO strings (YYYY-MM-DD). Arithmetic is date-fns on UTC dates, so the
@@ -19,16 +20,8 @@ function parsePeriod(period: string): { years: number; months: number; days: num
   return { years: Number(m[1] ?? 0), months: Number(m[2] ?? 0), days: Number(m[3] ?? 0) };
 }
 
-const memo = new Map<string, string>();
-function remember(key: string, compute: () => string): string {
-  let v = memo.get(key);
-  if (v === undefined) {
-    if (memo.size > 50_000) memo.clear();
-    v = compute();
-    memo.set(key, v);
-  }
-  return v;
-}
+const memo = new BoundedCache<string, string>(50_000);
+const remember = (key: string, compute: () => string): string => memo.getOrSet(key, compute);
 
 /**
  * Adds a period by calendar, the day clamped to the month's end.

@@ -1,4 +1,5 @@
-import { decide, type Evaluator, InputProblem } from "./decide.ts";
+import { BoundedCache } from "./bounded-cache.ts";
+import { decide, type Evaluator } from "./decide.ts";
 import { compilePolicy, type Policy, policyKey } from "./policy.ts";
 import { RuleLibrary, resolveChain } from "./resolve.ts";
 import type { LoadedRuleSet } from "./rule-set-loader.ts";
@@ -8,6 +9,13 @@ import type { Problem } from "./yaml-source.ts";
 
 export type DecideResult = { ok: true; decision: Decision } | { ok: false; problems: Problem[] };
 
+/** The compiled policy for an insured region on a date, or the problem saying why there is none. */
+export type PolicyResult = { ok: true; policy: Policy } | { ok: false; problem: Problem };
+
+/** Distinct (region, date) pairs and distinct chains remembered; far more than any replay needs. */
+const CHAIN_CACHE_SIZE = 100_000;
+const POLICY_CACHE_SIZE = 1_000;
+
 /**
  * Decides cases against a set of rule sets. Resolves each case's chain (region, asOf) and
  * compiles each distinct chain once; deciding is then a pure, synchronous function call.
@@ -16,42 +24,35 @@ export type DecideResult = { ok: true; decision: Decision } | { ok: false; probl
  */
 export class Decider {
   readonly library: RuleLibrary;
-  private readonly policies = new Map<string, Policy>();
-  private readonly chains = new Map<string, Policy | string>();
+  private readonly policies = new BoundedCache<string, Policy>(POLICY_CACHE_SIZE);
+  private readonly chains = new BoundedCache<string, PolicyResult>(CHAIN_CACHE_SIZE);
 
   constructor(ruleSets: readonly LoadedRuleSet[]) {
     this.library = new RuleLibrary(ruleSets);
   }
 
-  /** The compiled policy for an insured region on a date, or why there is none. */
-  policyFor(region: string, asOf: string): Policy | string {
+  /**
+   * The compiled policy for an insured region on a date, or why there is none (a result).
+   *
+   * @example const r = decider.policyFor("510402", "2017-06-01"); if (r.ok) decide(c, r.policy)
+   */
+  policyFor(region: string, asOf: string): PolicyResult {
     const k = `${region}|${asOf}`;
-    let hit = this.chains.get(k);
-    if (hit === undefined) {
+    return this.chains.getOrSet(k, () => {
       const r = resolveChain(this.library, region, asOf);
-      if (!r.ok) hit = r.message;
-      else {
-        const key = policyKey(r.chain);
-        hit = this.policies.get(key) ?? compilePolicy(r.chain);
-        this.policies.set(key, hit);
-      }
-      if (this.chains.size > 100_000) this.chains.clear();
-      this.chains.set(k, hit);
-    }
-    return hit;
+      if (!r.ok)
+        return {
+          ok: false,
+          problem: { code: "no_rule_set", path: ["insured", "region"], message: r.message },
+        };
+      const key = policyKey(r.chain);
+      return { ok: true, policy: this.policies.getOrSet(key, () => compilePolicy(r.chain)) };
+    });
   }
 
   decide(c: Case, evaluator?: Evaluator): DecideResult {
-    const policy = this.policyFor(c.insured.region, c.asOf);
-    if (typeof policy === "string") {
-      return { ok: false, problems: [{ code: "no_rule_set", path: ["insured", "region"], message: policy }] };
-    }
-    try {
-      return { ok: true, decision: decide(c, policy, evaluator) };
-    } catch (e) {
-      if (e instanceof InputProblem)
-        return { ok: false, problems: [{ code: "settlement", path: e.path, message: e.message }] };
-      throw e;
-    }
+    const r = this.policyFor(c.insured.region, c.asOf);
+    if (!r.ok) return { ok: false, problems: [r.problem] };
+    return { ok: true, decision: decide(c, r.policy, evaluator) };
   }
 }

@@ -1,3 +1,4 @@
+import { BoundedCache } from "./bounded-cache.ts";
 import { type CompiledCondition, type Condition, compileCondition } from "./conditions.ts";
 import type { FactName } from "./facts.ts";
 import { UNARY_OPERATORS } from "./operators.ts";
@@ -211,7 +212,8 @@ export function compilePolicy(chain: readonly LoadedRuleSet[]): Policy {
     ...values<Rule>("rules").map(eligibilityRule),
     ...values<MaterialRequirement>("materials").map(materialRule),
   ];
-  const cache = new Map<string, EvalRule[]>();
+  // Keyed by kind and category: a few dozen pairs at most.
+  const cache = new BoundedCache<string, EvalRule[]>(256);
   return {
     key: policyKey(chain),
     chain,
@@ -235,12 +237,13 @@ export function compilePolicy(chain: readonly LoadedRuleSet[]): Policy {
     olderOverrides: olderOverrides(chain),
     rulesFor(kind, category) {
       const k = `${kind}|${category ?? ""}`;
-      let hit = cache.get(k);
-      if (!hit) {
-        hit = rules.filter((r) => inScope(r, kind, category));
-        cache.set(k, hit);
-      }
-      return hit;
+      return (
+        cache.get(k) ??
+        cache.set(
+          k,
+          rules.filter((r) => inScope(r, kind, category)),
+        )
+      );
     },
   };
 }

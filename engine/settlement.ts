@@ -2,8 +2,9 @@ import { differenceInCalendarDays } from "date-fns";
 import { Decimal } from "decimal.js";
 import type { Policy, Sourced } from "./policy.ts";
 import type { Case } from "./schema/case.ts";
-import type { BenefitAdjustment, BenefitTable, Citation } from "./schema/rule-set.ts";
-import type { Category, SettlementMode } from "./vocabulary.ts";
+import type { BenefitLine, CalculatedBenefits } from "./schema/decision.ts";
+import type { BenefitAdjustment, BenefitTable } from "./schema/rule-set.ts";
+import { type Category, SCHEMES, type SettlementMode, STATUSES } from "./vocabulary.ts";
 
 /** Money is exact: decimal.js throughout, rounded once, half-up to 0.01 yuan, printed with 2 places. */
 const D = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP });
@@ -13,29 +14,41 @@ const round = (d: Decimal) => d.toDecimalPlaces(2, D.ROUND_HALF_UP);
 export const ROUNDING =
   "half-up to 0.01 yuan (四舍五入到分), applied to the fund payment and to any pay-first share";
 
-export type BenefitLine = { id: string; label: string; amount: string; explain: string; citation?: Citation };
-
-export type Benefits = {
-  table: { ruleSet: string; key: string; scheme: string; level: string };
-  provenance: "official" | "illustrative";
-  days: number;
-  totalCost: string;
-  selfPayCost: string;
-  partialSelfPayCost: string;
-  eligibleCost: string;
-  payFirst: string;
-  deductible: string;
-  ratio: string;
-  annualCap: string;
-  capRemaining: string;
-  fundPay: string;
-  personalPay: string;
-  seriousIllnessCap: string | null;
-  rounding: string;
-  lines: BenefitLine[];
+/**
+ * Why a bill was not priced: no benefit table in force for the scheme (and status), or a table
+ * without the hospital level. Not bad input: the settlement is still decided (domain.md §7.10).
+ */
+export type NotPriced = {
+  code: "benefits.no-table" | "benefits.no-level" | "benefits.self-pay-above-total";
+  message: string;
+  table: Sourced<BenefitTable> | undefined;
 };
 
-export type SettlementProblem = { path: (string | number)[]; message: string };
+export type Priced = {
+  ok: true;
+  benefits: CalculatedBenefits;
+  table: Sourced<BenefitTable>;
+  adjustments: Sourced<BenefitAdjustment>[];
+};
+
+type Provenance = CalculatedBenefits["provenance"];
+/** A result is only as good as its weakest figure: illustrative, then secondary, then official. */
+const weakest = (ps: readonly Provenance[]): Provenance =>
+  ps.includes("illustrative") ? "illustrative" : ps.includes("secondary") ? "secondary" : "official";
+
+/** The bill's own figures, shown whether or not it could be priced. */
+export function billOf(s: NonNullable<Case["settlement"]>) {
+  const total = new D(s.totalCost);
+  const selfPay = new D(s.selfPayCost);
+  const partial = new D(s.partialSelfPayCost);
+  return {
+    days: Math.max(1, differenceInCalendarDays(new Date(s.discharge), new Date(s.admission))),
+    totalCost: yuan(total),
+    selfPayCost: yuan(selfPay),
+    partialSelfPayCost: yuan(partial),
+    eligibleCost: yuan(Decimal.max(ZERO, total.minus(selfPay).minus(partial))),
+  };
+}
 
 /** The benefit table for a scheme and status, most specific rule set first. */
 export function tableFor(policy: Policy, c: Case): Sourced<BenefitTable> | undefined {
@@ -52,38 +65,40 @@ export function tableFor(policy: Policy, c: Case): Sourced<BenefitTable> | undef
  * eligible = total − selfPay − partialSelfPay; payFirst = eligible × share (adjustment);
  * deductible = min(eligible − payFirst, table deductible); ratio = table ratio − points;
  * fundPay = min((eligible − payFirst − deductible) × ratio, annual cap − fund paid this year),
- * rounded half-up to 0.01; personalPay = total − fundPay. Mode `none` pays nothing.
+ * rounded half-up to 0.01; personalPay = total − fundPay. Mode `none` pays nothing. A bill no
+ * table prices is a result too (`ok: false`, and why), never an exception.
  */
 export function computeSettlement(
   c: Case,
+  bill: NonNullable<Case["settlement"]>,
   policy: Policy,
   category: Category | undefined,
   crossProvince: boolean | undefined,
   mode: SettlementMode | null,
-):
-  | { ok: true; benefits: Benefits; adjustments: Sourced<BenefitAdjustment>[] }
-  | { ok: false; problem: SettlementProblem } {
-  const s = c.settlement;
-  if (!s)
-    return { ok: false, problem: { path: ["settlement"], message: "a settlement request needs the bill" } };
+): Priced | { ok: false; notPriced: NotPriced } {
+  const s = bill;
   const table = tableFor(policy, c);
   if (!table) {
+    const which = `${SCHEMES.labels[c.insured.scheme].zh}${c.insured.status ? `（${STATUSES.labels[c.insured.status].zh}）` : ""}`;
+    const where = policy.chain.map((rs) => `${rs.id}@${rs.version}`).join(" → ");
     return {
       ok: false,
-      problem: {
-        path: ["insured", "scheme"],
-        message: `no benefit table for scheme ${c.insured.scheme}${c.insured.status ? ` (${c.insured.status})` : ""} in ${policy.chain.at(-1)?.id}`,
+      notPriced: {
+        code: "benefits.no-table",
+        message: `参保地规则（${where}）在 ${c.asOf} 没有生效的${which}住院待遇表：基金支付未计算`,
+        table: undefined,
       },
     };
   }
   const row = table.levels[s.hospitalLevel];
   if (!row) {
-    const known = Object.keys(table.levels).join(", ");
+    const known = Object.keys(table.levels).join("、");
     return {
       ok: false,
-      problem: {
-        path: ["settlement", "hospitalLevel"],
-        message: `benefit table ${table.key} of ${table.origin} has no hospital level ${s.hospitalLevel} (it has ${known})`,
+      notPriced: {
+        code: "benefits.no-level",
+        message: `待遇表 ${table.origin} ${table.key} 没有 ${s.hospitalLevel} 级医院的起付标准与支付比例（只有 ${known} 级）：基金支付未计算`,
+        table,
       },
     };
   }
@@ -91,11 +106,13 @@ export function computeSettlement(
   const selfPay = new D(s.selfPayCost);
   const partial = new D(s.partialSelfPayCost);
   if (selfPay.plus(partial).gt(total)) {
+    // Case validation refuses such a bill; should one get here, nothing is invented for it.
     return {
       ok: false,
-      problem: {
-        path: ["settlement", "selfPayCost"],
-        message: `self-pay (${s.selfPayCost}) and partial self-pay (${s.partialSelfPayCost}) exceed the total cost (${s.totalCost})`,
+      notPriced: {
+        code: "benefits.self-pay-above-total",
+        message: `自费（${s.selfPayCost}）与乙类先行自付（${s.partialSelfPayCost}）之和超过总费用（${s.totalCost}）：基金支付未计算`,
+        table,
       },
     };
   }
@@ -141,13 +158,12 @@ export function computeSettlement(
   ];
   return {
     ok: true,
+    table,
     adjustments,
     benefits: {
+      calculated: true,
       table: { ruleSet: table.origin, key: table.key, scheme: table.scheme, level: s.hospitalLevel },
-      provenance:
-        table.provenance === "illustrative" || adjustments.some((a) => a.provenance === "illustrative")
-          ? "illustrative"
-          : "official",
+      provenance: weakest([table.provenance, ...adjustments.map((a) => a.provenance)]),
       days,
       totalCost: yuan(total),
       selfPayCost: yuan(selfPay),

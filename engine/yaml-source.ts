@@ -1,5 +1,6 @@
 import { isAlias, isCollection, isMap, isPair, isScalar, LineCounter, type Node, parseDocument } from "yaml";
 import type { z } from "zod";
+import { plainMessages } from "./schema/common.ts";
 
 /** A validation problem as data (zod's issue shape plus where it is), shown alike by CLI, API and editor. */
 export type Problem = {
@@ -119,7 +120,7 @@ export class YamlSource {
   /** Validates the data with a zod schema; problems carry file, line and column. */
   validate<S extends z.ZodType>(schema: S): Parsed<z.output<S>> {
     if (this.problems.length) return { ok: false, problems: this.problems };
-    const result = schema.safeParse(this.data);
+    const result = schema.safeParse(this.data, { error: plainMessages });
     if (result.success) return { ok: true, value: result.data };
     return { ok: false, problems: this.problemsFrom(result.error.issues) };
   }

@@ -11,6 +11,8 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
+import type { z } from "zod";
+import { plainMessages } from "../engine/index.ts";
 import { DEFAULT_EDITOR_DIR, registerEditor } from "./editor-static.ts";
 import { AppError } from "./errors.ts";
 import { maskString } from "./mask.ts";
@@ -67,6 +69,24 @@ export function loggerOptions(level: string) {
 }
 
 /**
+ * fastify-type-provider-zod's validator, with the engine's plain messages: zod is configured per
+ * parse, never globally, so a failed request is parsed once more with them (errors only).
+ */
+const plainValidatorCompiler: typeof validatorCompiler = (route) => {
+  const validate = validatorCompiler(route);
+  const schema = route.schema as z.ZodType;
+  return (data) => {
+    const r = validate(data) as { error?: { message?: string | undefined }[] };
+    if (!r.error) return r as ReturnType<typeof validate>;
+    const plain = schema.safeParse(data, { error: plainMessages });
+    if (!plain.success) {
+      for (const [i, e] of r.error.entries()) e.message = plain.error.issues[i]?.message ?? e.message;
+    }
+    return r as ReturnType<typeof validate>;
+  };
+};
+
+/**
  * Builds the fastify app (it does not listen). The store must be migrated and the rule sets
  * imported (see `bootstrap`); the policy service is loaded here.
  *
@@ -77,7 +97,7 @@ export async function build(deps: AppDeps): Promise<App> {
     logger: deps.logger ?? false,
     bodyLimit: deps.bodyLimit ?? 1024 * 1024,
   }).withTypeProvider<ZodTypeProvider>() as unknown as App;
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(plainValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorate("deps", deps);
   const policies = new PolicyService(deps.store, deps.policyRefreshMs, (err) =>

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { z } from "zod";
+import { plainMessages } from "../engine/index.ts";
 
 /** Configuration from the environment (documented in the README). */
 export const configSchema = z.object({
@@ -16,7 +17,7 @@ export const configSchema = z.object({
 export type Config = z.infer<typeof configSchema>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const r = configSchema.safeParse(env);
+  const r = configSchema.safeParse(env, { error: plainMessages });
   if (!r.success) {
     const lines = r.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`invalid configuration:\n${lines.join("\n")}`);

@@ -1,4 +1,6 @@
-import { maskIdNumber } from "../engine/vocabulary.ts";
+import { vocabulary } from "../engine/index.ts";
+
+const { maskIdNumber } = vocabulary;
 
 /** An 18-character resident ID number anywhere in a string. */
 const ID_PATTERN = /(?<![0-9])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9])/g;

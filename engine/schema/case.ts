@@ -96,7 +96,16 @@ export const caseFields = z.strictObject({
       totalCost: money,
       selfPayCost: money.default("0.00"),
       partialSelfPayCost: money.default("0.00"),
-      yearToDate: z.strictObject({ deductiblePaid: money, fundPaid: money }).optional(),
+      yearToDate: z
+        .strictObject({ fundPaid: money })
+        .optional()
+        .describe("the basic fund's payments earlier this year; the deductible is per admission (domain.md §7.12)"),
+      // 120号 附件6 slip fields (domain.md §7.15): printed on the slip when given, never decided on.
+      admissionMode: z.string().min(1).optional().describe("入院方式, e.g. 门诊、急诊、转院"),
+      inpatientNumber: z.string().min(1).optional().describe("住院号"),
+      dischargeDepartment: z.string().min(1).optional().describe("出院科室"),
+      primaryDiagnosis: z.string().min(1).optional().describe("主要诊断"),
+      secondaryDiagnosis: z.string().min(1).optional().describe("次要诊断"),
     })
     .optional(),
   expected: z.record(z.string(), z.unknown()).optional().describe("what the simulator compares"),

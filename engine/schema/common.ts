@@ -23,24 +23,26 @@ export const money = z
     'money is a non-negative decimal string with at most 2 places, such as "1234.50"',
   );
 
-/** Messages a policy officer or clerk understands, for zod's generic issues. */
-z.config({
-  customError: (issue) => {
-    if (issue.code === "invalid_type") {
-      if (issue.input === undefined) return "required: this field is missing";
-      const got = Array.isArray(issue.input)
-        ? "a list"
-        : issue.input === null
-          ? "null"
-          : `a ${typeof issue.input}`;
-      const want =
-        issue.expected === "object"
-          ? "a map of fields"
-          : issue.expected === "array"
-            ? "a list"
-            : `a ${issue.expected}`;
-      return `expected ${want}, got ${got}`;
-    }
-    return undefined;
-  },
-});
+/**
+ * Messages a policy officer or clerk understands, for zod's generic issues. Passed where a
+ * schema is parsed (`schema.safeParse(data, { error: plainMessages })`), never set globally:
+ * importing the engine configures nothing.
+ */
+export const plainMessages: z.core.$ZodErrorMap = (issue) => {
+  if (issue.code === "invalid_type") {
+    if (issue.input === undefined) return "required: this field is missing";
+    const got = Array.isArray(issue.input)
+      ? "a list"
+      : issue.input === null
+        ? "null"
+        : `a ${typeof issue.input}`;
+    const want =
+      issue.expected === "object"
+        ? "a map of fields"
+        : issue.expected === "array"
+          ? "a list"
+          : `a ${issue.expected}`;
+    return `expected ${want}, got ${got}`;
+  }
+  return undefined;
+};

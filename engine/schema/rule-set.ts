@@ -97,13 +97,32 @@ export const validitySchema = z.strictObject({
 });
 export type Validity = z.infer<typeof validitySchema>;
 
-export const settlementSchema = z.strictObject({
+const settlementModes = {
   inProvince: settlementModeId.nullable().optional(),
   crossProvince: settlementModeId.nullable().optional(),
   unfiled: settlementModeId
     .nullable()
     .optional()
     .describe("care without a filing; null: the rules are silent"),
+};
+
+export const settlementSchema = z.strictObject({
+  ...settlementModes,
+  changes: z
+    .array(
+      z.strictObject({
+        from: isoDate.describe("the first day the modes below apply"),
+        ...settlementModes,
+        note: z.string().optional(),
+        citation: citationSchema,
+      }),
+    )
+    .min(1)
+    .optional()
+    .describe(
+      "modes that change on a date, oldest first (a region deferring to national policy, say); " +
+        "each replaces the fields it names from its date on",
+    ),
   note: z.string().optional(),
   citation: citationSchema,
 });
@@ -155,8 +174,11 @@ export const benefitTableSchema = z.strictObject({
   scheme: z.enum(SCHEMES.ids, { error: (i) => `unknown scheme ${JSON.stringify(i.input)}` }),
   statuses: z.array(z.enum(STATUSES.ids)).min(1).optional().describe("insured statuses; default both"),
   provenance: z
-    .enum(["official", "illustrative"])
-    .describe("illustrative: no official source; every result says so"),
+    .enum(["official", "secondary", "illustrative"])
+    .describe(
+      "official: an official text read in full; secondary: a secondary summary (二手摘要); " +
+        "illustrative: no source at all. The slip and every result say which",
+    ),
   levels: z.partialRecord(
     z.enum(["1", "2", "3"], { error: "hospital levels of a benefit table are 1, 2 and 3" }),
     z.strictObject({ deductible: money, ratio }),
@@ -180,7 +202,7 @@ export const benefitAdjustmentSchema = z
       .optional()
       .describe("lower the ratio by this many percentage points"),
     payFirstShare: ratio.optional().describe("the patient first pays this share of the eligible cost"),
-    provenance: z.enum(["official", "illustrative"]),
+    provenance: z.enum(["official", "secondary", "illustrative"]),
     note: z.string().optional(),
     citation: citationSchema,
   })

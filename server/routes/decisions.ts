@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { caseSchema, type Decider, decisionSchema } from "../../engine/index.ts";
+import { caseSchema, type Decider, decisionSchema, plainMessages } from "../../engine/index.ts";
 import type { App } from "../app.ts";
 import { hasRole, requireRoles } from "../auth.ts";
 import { AppError } from "../errors.ts";
@@ -52,7 +52,7 @@ export async function decisionRoutes(fastify: FastifyInstance) {
       serializerCompiler: () => (data) => JSON.stringify(data),
     },
     async (req) => {
-      const parsed = caseSchema.safeParse(req.body);
+      const parsed = caseSchema.safeParse(req.body, { error: plainMessages });
       if (!parsed.success) {
         const problems = parsed.error.issues.map((i) => ({
           code: i.code,

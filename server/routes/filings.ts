@@ -3,9 +3,16 @@ import ExcelJS from "exceljs";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { type Case, caseFields, caseSchema, type Decision } from "../../engine/index.ts";
-import { isoDate } from "../../engine/schema/common.ts";
-import { CATEGORIES, type Category, SCHEMES } from "../../engine/vocabulary.ts";
+import {
+  type Case,
+  type Category,
+  caseFields,
+  caseSchema,
+  type Decision,
+  isoDate,
+  plainMessages,
+  vocabulary,
+} from "../../engine/index.ts";
 import type { App } from "../app.ts";
 import { hasRole, requireRoles } from "../auth.ts";
 import { AppError } from "../errors.ts";
@@ -33,7 +40,7 @@ import type { User } from "../store/users.ts";
  */
 
 const FILING_STATUSES = ["active", "revoked", "consumed"] as const;
-const categoryEnum = z.enum(CATEGORIES.ids);
+const categoryEnum = z.enum(vocabulary.CATEGORIES.ids);
 const regionCode = z.string().regex(/^\d{6}$/, 'a 6-digit region code such as "510400"');
 
 const filingSummarySchema = z.object({
@@ -280,7 +287,7 @@ export async function filingRoutes(fastify: FastifyInstance) {
           "this decision tried a draft rule set; decide with the published rules first",
         );
       }
-      const parsed = caseSchema.safeParse(d.input);
+      const parsed = caseSchema.safeParse(d.input, { error: plainMessages });
       if (!parsed.success) {
         throw new AppError(
           "NOT_ELIGIBLE",
@@ -404,7 +411,7 @@ export async function filingRoutes(fastify: FastifyInstance) {
             extensions: f.extensions,
           },
         };
-        const parsed = caseSchema.safeParse(caseInput);
+        const parsed = caseSchema.safeParse(caseInput, { error: plainMessages });
         if (!parsed.success) throw new AppError("CASE_INVALID", undefined, caseProblems(parsed.error.issues));
         const c = parsed.data;
         const result = (await app.policies.fresh()).decide(c);
@@ -729,8 +736,8 @@ function tableRow(f: Filing, n: number): (string | number)[] {
     f.insuredRegion,
     f.name ?? "",
     f.sex === "male" ? "男" : f.sex === "female" ? "女" : f.sex,
-    SCHEMES.labels[f.scheme as keyof typeof SCHEMES.labels]?.zh ?? f.scheme,
-    CATEGORIES.labels[f.category as Category]?.zh ?? f.category,
+    vocabulary.SCHEMES.labels[f.scheme as keyof typeof vocabulary.SCHEMES.labels]?.zh ?? f.scheme,
+    vocabulary.CATEGORIES.labels[f.category as Category]?.zh ?? f.category,
     f.idNumber, // 社会保障号码 is the resident ID number
     c.ssCardNumber ?? "",
     c.contactAddress ?? c.homeAddress ?? "",

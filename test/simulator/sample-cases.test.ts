@@ -44,7 +44,9 @@ describe("compiled conditions agree with json-rules-engine on every sample case"
       it(`${regionOf(file)} ${c.id}: same decision, same trace`, async () => {
         const compiled = decider.decide(c);
         if (!compiled.ok) throw new Error(JSON.stringify(compiled.problems));
-        const policy = decider.policyFor(c.insured.region, c.asOf) as Policy;
+        const found = decider.policyFor(c.insured.region, c.asOf);
+        if (!found.ok) throw new Error(found.problem.message);
+        const policy: Policy = found.policy;
         const reference = await decideWithReference(c, policy);
         expect(JSON.parse(JSON.stringify(reference))).toEqual(JSON.parse(JSON.stringify(compiled.decision)));
       });

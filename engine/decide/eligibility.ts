@@ -1,0 +1,184 @@
+import { DERIVED_FROM, requestCategory } from "../case-facts.ts";
+import { type ConditionTrace, type TriState, unknownFacts } from "../conditions.ts";
+import { DERIVED_FACTS, type Facts } from "../facts.ts";
+import type { Policy } from "../policy.ts";
+import type { Case } from "../schema/case.ts";
+import type { MissingMaterial, Reason, TraceEntry, Warning } from "../schema/decision.ts";
+import { CATEGORIES, type Category, type Outcome } from "../vocabulary.ts";
+import { type Evaluator, lookupTrace, NONE, type Step } from "./step.ts";
+
+/** Eligibility and materials: the step's verdict, and everything missing at once (一次性告知). */
+export type Eligibility = Step<Outcome> & {
+  missingMaterials: MissingMaterial[];
+  missingFields: string[];
+};
+
+/**
+ * Is the category offered, does every rule in scope hold, is every material handed in and every
+ * required form field filled? Every rule in scope is evaluated (none short-circuits another), so
+ * the step lists every failed condition and every missing material at once.
+ */
+export function eligibility(
+  c: Case,
+  policy: Policy,
+  category: Category | undefined,
+  facts: Facts,
+  evaluator: Evaluator,
+): Eligibility {
+  const reasons: Reason[] = [];
+  const missingMaterials: MissingMaterial[] = [];
+  const missingFields = new Set<string>();
+  const warnings: Warning[] = [];
+  const trace: TraceEntry[] = [];
+  let rejected = false;
+  let manual = false;
+
+  const cat = category && policy.categories.get(category);
+  if (category && cat) {
+    trace.push(lookupTrace("category", `category.${category}`, cat, { available: true }));
+  } else if (category) {
+    rejected = true;
+    const last = policy.chain[policy.chain.length - 1];
+    const message = `${CATEGORIES.labels[category].zh}不在本地区备案人员范围内`;
+    const citation = { document: last?.sources[0]?.document ?? "", clause: "备案人员范围" };
+    reasons.push({ code: "category.unavailable", effect: "reject", message, citation, ruleSet: policy.key });
+    trace.push({
+      rule: `category.${category}`,
+      type: "category",
+      ruleSet: `${last?.id}@${last?.version}`,
+      result: false,
+    });
+  }
+
+  const categoryOffered = !category || cat !== undefined;
+  for (const rule of policy.rulesFor(c.kind, category)) {
+    // Materials of a category the region does not offer would only mislead the applicant.
+    if (rule.type === "material" && !categoryOffered) continue;
+    let when: ConditionTrace | undefined;
+    if (rule.whenFn) {
+      when = evaluator.when(rule, facts);
+      if (when.result === false) {
+        trace.push({
+          rule: rule.id,
+          type: rule.type,
+          ruleSet: rule.origin,
+          result: true,
+          effect: "not_applicable",
+          when,
+        });
+        continue;
+      }
+    }
+    const conditions = evaluator.conditions(rule, facts);
+    const result: TriState =
+      when?.result === "unknown" && conditions.result === true ? true : conditions.result;
+    const effect = result === true ? "pass" : result === "unknown" ? "unknown" : rule.onFail;
+    const { id, type, origin: ruleSet, citation } = rule;
+    // Plain literals, no `...(when && { when })` or `{ ...base }`: a spread copies per rule, per case.
+    trace.push(
+      when
+        ? { rule: id, type, ruleSet, result, effect, when, conditions, citation }
+        : { rule: id, type, ruleSet, result, effect, conditions, citation },
+    );
+    if (result === true) {
+      if (rule.passMessage)
+        reasons.push({ code: id, citation, ruleSet, effect: "pass", message: rule.passMessage });
+      continue;
+    }
+    if (rule.type === "material") {
+      const m = rule.material;
+      if (m) {
+        const label = rule.label ?? "";
+        missingMaterials.push(
+          "id" in m
+            ? { id: m.id, label, citation, requirement: id }
+            : { anyOf: m.anyOf, label, citation, requirement: id },
+        );
+      }
+      continue;
+    }
+    if (result === "unknown") {
+      const fields = [...unknownFacts(conditions), ...(when ? unknownFacts(when) : [])]
+        .map((f) => DERIVED_FROM[f] ?? f)
+        .filter((f) => !DERIVED_FACTS.has(f));
+      for (const f of fields) missingFields.add(f);
+      reasons.push({
+        code: id,
+        citation,
+        ruleSet,
+        effect: "unknown",
+        message: `无法判定（缺少：${fields.join("、")}）：${rule.message}`,
+      });
+      continue;
+    }
+    if (rule.onFail === "warn") {
+      warnings.push({ code: rule.id, message: rule.message, citation: rule.citation });
+    } else if (rule.onFail === "reject") {
+      rejected = true;
+      reasons.push({ code: id, citation, ruleSet, effect: "reject", message: rule.message });
+    } else {
+      manual = true;
+      reasons.push({ code: id, citation, ruleSet, effect: "manual_review", message: rule.message });
+    }
+  }
+
+  if (c.kind === "filing" || c.kind === "change") checkForm(c, policy, missingFields, trace);
+
+  const value: Outcome = rejected
+    ? "rejected"
+    : missingMaterials.length || missingFields.size
+      ? "incomplete"
+      : manual
+        ? "manual_review"
+        : "approved";
+  return {
+    value,
+    reasons,
+    warnings: warnings.length ? warnings : NONE,
+    trace,
+    missingMaterials,
+    missingFields: [...missingFields],
+  };
+}
+
+/** Required filing-form fields (478号 附件1): when a form is given, every required field must be filled. */
+function checkForm(c: Case, policy: Policy, missing: Set<string>, trace: TraceEntry[]): void {
+  const form = c.filing.form;
+  if (!form) return;
+  // A form handed in without a stated channel is a paper form at the window.
+  const channel = c.filing.channel ?? "window";
+  const dest = c.filing.destination;
+  const known: Record<string, unknown> = {
+    name: c.applicant.name,
+    sex: true,
+    idNumber: true,
+    ssNumber: true, // the social security number is the resident ID number
+    scheme: true,
+    category: requestCategory(c),
+    registrationType: true,
+    insuredPlace: true,
+    treatmentPlace: dest?.region,
+    destinationProvince: dest?.region,
+    destinationCity: dest?.region,
+    destinationCounty: dest?.region,
+    hospitalName: dest?.hospital?.name,
+    hospitalLevel: dest?.hospital?.level,
+  };
+  for (const ff of policy.formFields) {
+    if (ff.channels && !ff.channels.includes(channel)) continue;
+    const absent = ff.required.filter((f) => {
+      const v = form[f] ?? known[f];
+      return v === undefined || v === null || v === "";
+    });
+    for (const f of absent) missing.add(f);
+    trace.push({
+      rule: `formFields.${ff.key}`,
+      type: "form",
+      ruleSet: ff.origin,
+      result: absent.length === 0,
+      effect: absent.length ? "missing_fields" : "pass",
+      detail: { required: ff.required, missing: absent },
+      citation: ff.citation,
+    });
+  }
+}

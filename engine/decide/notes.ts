@@ -1,0 +1,69 @@
+import { inScope, type OlderOverride, type Policy } from "../policy.ts";
+import type { Case } from "../schema/case.ts";
+import type { TraceEntry, Warning } from "../schema/decision.ts";
+import type { Category } from "../vocabulary.ts";
+import { lookupTrace, NONE, type Step } from "./step.ts";
+
+/**
+ * What a decision says besides its answer: the advice entries in scope, one warning for the
+ * entries it used that an older regional rule set keeps over a newer national one, and the
+ * rule sets that rest on a secondary summary. Reads the trace of the steps before it.
+ */
+export function notes(
+  c: Case,
+  policy: Policy,
+  category: Category | undefined,
+  before: readonly Step<unknown>[],
+): Step<null> {
+  const warnings: Warning[] = [];
+  const trace: TraceEntry[] = [];
+  for (const a of policy.advice) {
+    if (inScope(a.scope, c.kind, category)) {
+      warnings.push({ code: `advice.${a.key}`, message: a.message, citation: a.citation });
+      trace.push(lookupTrace("advice", `advice.${a.key}`, a, { message: a.message }));
+    }
+  }
+  const older = policy.olderOverrides.size ? olderOverrideWarning(policy, before) : undefined;
+  if (older) warnings.push(older);
+  for (const s of policy.secondarySources) {
+    warnings.push({
+      code: "source.secondary",
+      message: `${s.ruleSet} 依据二手摘要（${s.document}），以正式文本为准`,
+    });
+  }
+  return {
+    value: null,
+    reasons: NONE,
+    warnings: warnings.length ? warnings : NONE,
+    trace: trace.length ? trace : NONE,
+  };
+}
+
+/**
+ * One warning for all the entries a decision used that replace a same-named entry of a newer rule
+ * set up the chain (see `olderOverrides`), grouped by the regional and the newer rule set. An
+ * entry whose value came from a dated change on or after the newer rule set's date follows the
+ * newer rule (a region deferring to national policy, domain.md §7.14): no warning for it.
+ */
+function olderOverrideWarning(policy: Policy, steps: readonly Step<unknown>[]): Warning | undefined {
+  const groups = new Map<string, { o: OlderOverride; entries: Set<string> }>();
+  for (const t of steps.flatMap((s) => s.trace)) {
+    const o = policy.olderOverrides.get(t.rule);
+    if (!o || t.ruleSet !== o.ruleSet) continue;
+    const since = (t.detail as { since?: string } | undefined)?.since;
+    if (since !== undefined && since >= o.newerFrom) continue;
+    const key = `${o.ruleSet} ${o.newer}`;
+    const g = groups.get(key) ?? { o, entries: new Set<string>() };
+    g.entries.add(o.entry);
+    groups.set(key, g);
+  }
+  if (!groups.size) return undefined;
+  const which = [...groups.values()].map(
+    ({ o, entries }) =>
+      `${o.ruleSet} 的 ${[...entries].join("、")} 取代了 ${o.newer}（${o.newerFrom} 起）的同名规定`,
+  );
+  return {
+    code: "rules.older-override",
+    message: `本决定所用的地区规定早于上级的新规定：${which.join("；")}。决定按地区规定作出，请核对地区规定是否已按新规修订`,
+  };
+}
