@@ -1,20 +1,27 @@
-import { readFileSync } from "node:fs";
-import { relative } from "node:path";
+import { isAbsolute, relative } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { stringify } from "yaml";
-import { type Case, Decider, type Decision, loadCases, type Problem } from "../engine/index.ts";
-import type { Lang } from "../engine/vocabulary.ts";
-import { replayFiles } from "../simulator/replay.ts";
-import { DEFAULT_RULES_DIR, readRuleFiles, yamlFiles } from "../simulator/rule-files.ts";
-import { renderDecision, renderProblems } from "./render.ts";
+import { type Case, Decider, type Decision, type Lang } from "../engine/index.ts";
+import { readCaseFiles, replay } from "../simulator/replay.ts";
+import { DEFAULT_RULES_DIR, readRuleFiles } from "../simulator/rule-files.ts";
+import { renderDecision, renderProblems, renderSimulation } from "./render.ts";
 import { buildSlip, slipHtml, slipText } from "./slip.ts";
 
 /** Exit codes (case-format.md): 0 done, 1 some input invalid (or lint/simulation failed), 2 usage error. */
 const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;
 
+/**
+ * The project's rule-set folder as the user would type it: relative to the working directory
+ * when it is inside it, else absolute (paths the user types are printed as typed).
+ */
+const defaultRulesDir = (() => {
+  const rel = relative(process.cwd(), DEFAULT_RULES_DIR);
+  return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : DEFAULT_RULES_DIR;
+})();
+
 const program = new Command("yidi")
   .description("异地就医备案规则引擎 — off-site treatment filing rules: decide cases, lint rule sets")
-  .option("--rules <dir>", "rule-set folder", process.env.YIDI_RULES_DIR ?? DEFAULT_RULES_DIR)
+  .option("--rules <dir>", "rule-set folder", process.env.YIDI_RULES_DIR ?? defaultRulesDir)
   .addOption(new Option("--lang <lang>", "label language").choices(["zh", "en"]).default("zh"))
   .exitOverride()
   .configureOutput({ outputError: (s, write) => write(s) });
@@ -22,28 +29,25 @@ const program = new Command("yidi")
 function loadDecider(rulesDir: string): Decider {
   const { ruleSets, problems } = readRuleFiles([rulesDir]);
   if (problems.length) {
-    process.stderr.write(
-      `${renderProblems(problems)}\nrule sets in ${rulesDir} have errors; run \`yidi lint\`\n`,
-    );
+    // A folder that cannot be read is said in one line; broken rule sets get a pointer to lint.
+    const unreadable = problems.every((p) => ["io", "too_large", "unknown_extension"].includes(p.code));
+    const hint = unreadable ? "" : `rule sets in ${rulesDir} have errors; run \`yidi lint ${rulesDir}\`\n`;
+    process.stderr.write(`${renderProblems(problems)}\n${hint}`);
     process.exit(EXIT.invalid);
   }
   return new Decider(ruleSets);
 }
 
-/** Reads case files and decides each case; invalid cases become problems (with file, line, column). */
-function decideFiles(decider: Decider, files: readonly string[]) {
+/**
+ * Reads case files (YAML, JSON, JSON Lines; folders walked) and decides each case. A path that
+ * cannot be read and an invalid case become problems (with file, line, column); the rest is
+ * still decided.
+ */
+function decideFiles(decider: Decider, paths: readonly string[]) {
   const decided: { case: Case; decision: Decision }[] = [];
-  const problems: Problem[] = [];
-  for (const path of files) {
-    const file = relative(process.cwd(), path) || path;
-    let text: string;
-    try {
-      text = readFileSync(path, "utf8");
-    } catch (e) {
-      problems.push({ code: "io", path: [], file, message: (e as Error).message });
-      continue;
-    }
-    for (const loaded of loadCases(text, file)) {
+  const { files, problems } = readCaseFiles(paths);
+  for (const { file, cases } of files) {
+    for (const loaded of cases) {
       if (!loaded.ok) {
         problems.push(...loaded.problems);
         continue;
@@ -59,7 +63,7 @@ function decideFiles(decider: Decider, files: readonly string[]) {
 program
   .command("decide")
   .description("decide every case in the files (one decision per case, in file order)")
-  .argument("<files...>", "case files (YAML or JSON)")
+  .argument("<paths...>", "case files (.yaml, .yml, .json, .jsonl) or folders of them")
   .addOption(
     new Option("--format <format>", "output format").choices(["text", "json", "yaml"]).default("text"),
   )
@@ -70,7 +74,7 @@ program
     const decisions = decided.map((d) => d.decision);
     if (opts.format === "json") process.stdout.write(`${JSON.stringify(decisions, null, 2)}\n`);
     else if (opts.format === "yaml") process.stdout.write(stringify(decisions));
-    else
+    else if (decisions.length)
       process.stdout.write(
         `${decisions.map((d) => renderDecision(d, lang, { trace: opts.trace ?? false })).join("\n\n")}\n`,
       );
@@ -81,7 +85,7 @@ program
 program
   .command("settle")
   .description("print the inpatient settlement slip (结算单, 120号 附件6) of each settlement case")
-  .argument("<files...>", "case files with kind: settlement")
+  .argument("<paths...>", "case files with kind: settlement, or folders of them")
   .addOption(
     new Option("--format <format>", "output format").choices(["text", "html", "json"]).default("text"),
   )
@@ -103,7 +107,7 @@ program
     }
     if (opts.format === "json") process.stdout.write(`${JSON.stringify(slips, null, 2)}\n`);
     else if (opts.format === "html") process.stdout.write(slipHtml(slips));
-    else process.stdout.write(`${slips.map(slipText).join("\n\n")}\n`);
+    else if (slips.length) process.stdout.write(`${slips.map(slipText).join("\n\n")}\n`);
     if (problems.length) process.stderr.write(`${renderProblems(problems)}\n`);
     process.exitCode = problems.length ? EXIT.invalid : EXIT.ok;
   });
@@ -119,14 +123,15 @@ program
 program
   .command("lint")
   .description("validate rule-set files: schema, vocabulary, citations, extends")
-  .argument("[paths...]", "files or folders (default: the rule-set folder)")
+  .argument("[paths...]", "files or folders (default: the rule-set folder); parents are found in --rules")
   .action((paths: string[]) => {
     const { rules } = program.opts<{ rules: string }>();
-    const { ruleSets, problems, files } = readRuleFiles(paths.length ? paths : [rules]);
+    const { ruleSets, problems, files } = paths.length
+      ? readRuleFiles(paths, { context: rules })
+      : readRuleFiles([rules]);
     if (problems.length) {
-      process.stderr.write(
-        `${renderProblems(problems)}\n${problems.length} problem(s) in ${files.length} file(s)\n`,
-      );
+      const summary = files.length ? `${problems.length} problem(s) in ${files.length} file(s)\n` : "";
+      process.stderr.write(`${renderProblems(problems)}\n${summary}`);
       process.exitCode = EXIT.invalid;
     } else {
       process.stdout.write(`${files.length} file(s), ${ruleSets.length} rule set(s): no problems\n`);
@@ -159,33 +164,24 @@ program
 program
   .command("simulate")
   .description("replay case files and compare each decision with the case's `expected`")
-  .argument("[paths...]", "case files or folders", ["simulator/cases"])
+  .argument("[paths...]", "case files (.yaml, .yml, .json, .jsonl) or folders", ["simulator/cases"])
   .action((paths: string[]) => {
-    const { rules } = program.opts<{ rules: string }>();
+    const { rules, lang } = program.opts<{ rules: string; lang: Lang }>();
     const decider = loadDecider(rules);
-    const results = replayFiles(decider, yamlFiles(paths));
-    let bad = 0;
-    for (const r of results) {
-      if (r.problems) {
-        bad++;
-        process.stdout.write(`ERROR ${r.file} ${r.caseId}\n${renderProblems(r.problems)}\n`);
-      } else if (r.mismatches.length) {
-        bad++;
-        process.stdout.write(
-          `FAIL  ${r.file} ${r.caseId}\n${r.mismatches.map((m) => `      ${m}`).join("\n")}\n`,
-        );
-      }
-    }
-    const checked = results.filter((r) => r.expected).length;
-    process.stdout.write(
-      `${results.length} case(s), ${checked} with expectations: ${results.length - bad} passed, ${bad} failed\n`,
-    );
-    process.exitCode = bad ? EXIT.invalid : EXIT.ok;
+    const { files, problems } = readCaseFiles(paths);
+    const report = renderSimulation(replay(decider, files), problems, lang);
+    process.stdout.write(report.text);
+    process.exitCode = report.failed ? EXIT.invalid : EXIT.ok;
   });
 
 try {
   await program.parseAsync();
 } catch (e) {
   if (e instanceof CommanderError) process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  else throw e;
+  else {
+    // Whatever went wrong, one line, not a stack trace (YIDI_DEBUG=1 shows it).
+    process.stderr.write(`error ${(e as Error)?.message ?? String(e)}\n`);
+    if (process.env.YIDI_DEBUG) process.stderr.write(`${(e as Error)?.stack}\n`);
+    process.exitCode = EXIT.invalid;
+  }
 }

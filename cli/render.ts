@@ -1,7 +1,8 @@
 import pc from "picocolors";
-import type { Decision, Problem } from "../engine/index.ts";
-import { formatProblem } from "../engine/index.ts";
-import { CATEGORIES, KINDS, type Lang, MATERIALS, OUTCOMES, SETTLEMENT_MODES } from "../engine/vocabulary.ts";
+import { type Decision, formatProblem, type Lang, type Problem, vocabulary } from "../engine/index.ts";
+import type { Replayed } from "../simulator/replay.ts";
+
+const { CATEGORIES, fieldLabel, KINDS, MATERIALS, OUTCOMES, SETTLEMENT_MODES } = vocabulary;
 
 const T = {
   zh: {
@@ -29,6 +30,7 @@ const T = {
     anyOf: "任选其一",
     none: "无",
     silent: "规则未规定",
+    listSeparator: "、",
   },
   en: {
     case: "Case",
@@ -55,6 +57,7 @@ const T = {
     anyOf: "any one of",
     none: "none",
     silent: "not set by the rules",
+    listSeparator: ", ",
   },
 } as const;
 
@@ -98,7 +101,10 @@ export function renderDecision(d: Decision, lang: Lang, opts: { trace?: boolean 
       );
     });
   }
-  if (d.missingFields.length) lines.push(`  ${pc.yellow(t.missingFields)}: ${d.missingFields.join(", ")}`);
+  if (d.missingFields.length) {
+    const labels = d.missingFields.map((f) => fieldLabel(f, lang));
+    lines.push(`  ${pc.yellow(t.missingFields)}: ${labels.join(t.listSeparator)}`);
+  }
   if (d.validity) {
     const v = d.validity;
     const parts = [`${t.from} ${v.from}`, v.until ? `${t.until} ${v.until}` : t.openEnded];
@@ -132,4 +138,73 @@ export function renderDecision(d: Decision, lang: Lang, opts: { trace?: boolean 
 
 export function renderProblems(problems: readonly Problem[]): string {
   return problems.map((p) => `${pc.red("error")} ${formatProblem(p)}`).join("\n");
+}
+
+const SIM = {
+  zh: {
+    invalid: "无效",
+    fail: "不符",
+    summary: (n: {
+      decided: number;
+      passed: number;
+      failed: number;
+      unchecked: number;
+      invalid: number;
+      files: number;
+    }) =>
+      [
+        `已判定 ${n.decided} 个案例：${n.passed} 个与 expected 一致，${n.failed} 个不一致`,
+        n.unchecked ? `，${n.unchecked} 个没有 expected，未比对` : "",
+        n.invalid ? `；${n.invalid} 个案例无效` : "",
+        n.files ? `；${n.files} 个文件无法读取` : "",
+      ].join(""),
+  },
+  en: {
+    invalid: "INVALID",
+    fail: "FAIL",
+    summary: (n: {
+      decided: number;
+      passed: number;
+      failed: number;
+      unchecked: number;
+      invalid: number;
+      files: number;
+    }) =>
+      [
+        `${n.decided} case(s) decided: ${n.passed} matched their \`expected\`, ${n.failed} did not`,
+        n.unchecked ? `, ${n.unchecked} have no \`expected\` and were not compared` : "",
+        n.invalid ? `; ${n.invalid} case(s) invalid` : "",
+        n.files ? `; ${n.files} path(s) could not be read` : "",
+      ].join(""),
+  },
+} as const;
+
+/**
+ * A simulation's report: each invalid case and each mismatch, then one summary line that
+ * says plainly how many cases had no `expected` (they are decided, not counted as passes).
+ */
+export function renderSimulation(
+  results: readonly Replayed[],
+  fileProblems: readonly Problem[],
+  lang: Lang,
+): { text: string; failed: boolean } {
+  const t = SIM[lang];
+  const lines: string[] = [];
+  if (fileProblems.length) lines.push(renderProblems(fileProblems));
+  const n = { decided: 0, passed: 0, failed: 0, unchecked: 0, invalid: 0, files: fileProblems.length };
+  for (const r of results) {
+    if (r.problems) {
+      n.invalid++;
+      lines.push(`${pc.red(t.invalid)} ${r.file} ${r.caseId}`, renderProblems(r.problems));
+      continue;
+    }
+    n.decided++;
+    if (!r.expected) n.unchecked++;
+    else if (r.mismatches.length) {
+      n.failed++;
+      lines.push(`${pc.red(t.fail)} ${r.file} ${r.caseId}`, ...r.mismatches.map((m) => `      ${m}`));
+    } else n.passed++;
+  }
+  lines.push(t.summary(n));
+  return { text: `${lines.join("\n")}\n`, failed: n.failed + n.invalid + n.files > 0 };
 }

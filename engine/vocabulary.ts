@@ -149,6 +149,59 @@ export const FORM_FIELDS = vocab({
   hospitalLevel: { zh: "医疗机构级别", en: "hospital level" },
 });
 
+/**
+ * The case fields a rule may need and find missing (`missingFields` beside the form fields):
+ * the case's own field paths, labelled as a clerk would ask for them.
+ */
+export const CASE_FIELDS = vocab({
+  "insured.region": { zh: "参保地", en: "insured place" },
+  "insured.scheme": { zh: "险种", en: "scheme" },
+  "insured.status": { zh: "人员状态（在职/退休）", en: "in service or retired" },
+  "insured.cardStatus": { zh: "社会保障卡状态", en: "social security card status" },
+  "insured.inBenefitPeriod": { zh: "是否在待遇享受期内", en: "within the benefit period" },
+  "filing.category": { zh: "人员类别", en: "category" },
+  "filing.destination.region": { zh: "就医地", en: "treatment place" },
+  "filing.destination.hospital.level": { zh: "就医医院级别", en: "hospital level" },
+  "filing.destination.hospital.networked": {
+    zh: "就医医院是否为联网定点医疗机构",
+    en: "whether the hospital is networked",
+  },
+  "filing.hukouMoved": { zh: "户籍是否已迁入就医地", en: "household registration moved to the destination" },
+  "filing.residenceYears": { zh: "在就医地居住年限", en: "years living at the destination" },
+  "filing.dispatchYears": { zh: "异地派驻工作年限", en: "length of the posting elsewhere (years)" },
+  "filing.referral.issuerLevel": { zh: "转出医院级别", en: "level of the referring hospital" },
+  "filing.referral.issuerRegion": { zh: "转出医院所在地", en: "region of the referring hospital" },
+  "filing.emergency.setting": {
+    zh: "急诊类型（住院/门急诊）",
+    en: "emergency setting (inpatient or outpatient)",
+  },
+  "filing.emergency.diagnoses": { zh: "急诊诊断（ICD-10）", en: "emergency diagnoses (ICD-10)" },
+  "filing.emergency.indicators": { zh: "急诊指征", en: "emergency indicators" },
+  "filing.emergency.cardSettled": {
+    zh: "是否已在医院持卡结算",
+    en: "whether settled by card at the hospital",
+  },
+  "filing.materials": { zh: "已提交材料", en: "materials handed in" },
+  "filing.channel": { zh: "申请渠道", en: "channel" },
+  "filing.agent": { zh: "是否代办", en: "whether filed by an agent" },
+  "filing.specialReason": { zh: "是否有特殊原因", en: "whether there is a documented special reason" },
+  "previous.category": { zh: "原备案人员类别", en: "category of the filing acted on" },
+  "previous.approvedOn": { zh: "原备案日期", en: "approval date of the filing acted on" },
+  "previous.validUntil": { zh: "原备案有效期至", en: "last valid day of the filing acted on" },
+  "previous.extensions": { zh: "已延期次数", en: "extensions already granted" },
+});
+
+/**
+ * The label of a missing field — a filing-form field (478号 附件1) or a case field path — in
+ * the language asked for; an id without a label is shown as it is.
+ *
+ * @example fieldLabel("homeAddress", "zh") // "家庭住址"; fieldLabel("filing.hukouMoved", "en") // "household registration moved to the destination"
+ */
+export function fieldLabel(id: string, lang: Lang): string {
+  const labels: Record<string, Label | undefined> = { ...FORM_FIELDS.labels, ...CASE_FIELDS.labels };
+  return labels[id]?.[lang] ?? id;
+}
+
 export type Scheme = (typeof SCHEMES.ids)[number];
 export type Status = (typeof STATUSES.ids)[number];
 export type CardStatus = (typeof CARD_STATUSES.ids)[number];

@@ -1,6 +1,13 @@
-import { readFileSync } from "node:fs";
-import { relative } from "node:path";
-import { type Decider, type Decision, loadCases, type Problem } from "../engine/index.ts";
+import {
+  CASE_FILE_EXTENSIONS,
+  caseFormatOf,
+  type Decider,
+  type Decision,
+  type LoadedCase,
+  loadCases,
+  type Problem,
+} from "../engine/index.ts";
+import { listFiles, readText } from "./files.ts";
 
 export type Replayed = {
   file: string;
@@ -12,8 +19,14 @@ export type Replayed = {
 };
 
 /**
- * Where `actual` differs from `expected`, a partial decision: every key `expected` gives must
- * match (objects recursively, lists element by element and in length).
+ * Where `actual` differs from `expected`, a partial decision. Every key `expected` gives must be
+ * in the decision with an equal value; keys it leaves out are not compared. Maps compare key by
+ * key, recursively (so a map may itself be partial); lists compare in length and element by
+ * element (an element that is a map may be partial); anything else compares with `Object.is`
+ * — so money is compared as the decision's decimal string ("22270.00", not 22270), and
+ * `null` matches only `null`.
+ *
+ * @example compareExpected({ outcome: "approved", validity: { until: null } }, decision) // [] when both hold
  */
 export function compareExpected(expected: unknown, actual: unknown, path = ""): string[] {
   if (expected !== null && typeof expected === "object") {
@@ -39,12 +52,32 @@ export function compareExpected(expected: unknown, actual: unknown, path = ""): 
     : [`${path}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`];
 }
 
+/** The extensions of a case file: YAML, JSON, JSON Lines. */
+export const CASE_EXTENSIONS = Object.keys(CASE_FILE_EXTENSIONS);
+
+export type CaseFiles = { files: { file: string; cases: LoadedCase[] }[]; problems: Problem[] };
+
+/**
+ * Lists, reads and validates the case files under `paths` (files or folders; paths as typed).
+ * A path that cannot be had — missing, unreadable, too large, a named file that is not a case
+ * file — is one problem in `problems`; the other files are still read.
+ */
+export function readCaseFiles(paths: readonly string[]): CaseFiles {
+  const { files, problems } = listFiles(paths, CASE_EXTENSIONS, "a case file");
+  const out: CaseFiles["files"] = [];
+  for (const file of files) {
+    const r = readText(file);
+    if (!r.ok) problems.push(r.problem);
+    else out.push({ file, cases: loadCases(r.text, file, caseFormatOf(file) ?? "yaml") });
+  }
+  return { files: out, problems };
+}
+
 /** Decides every case of the files and compares each with its `expected`. */
-export function replayFiles(decider: Decider, files: readonly string[]): Replayed[] {
+export function replay(decider: Decider, files: CaseFiles["files"]): Replayed[] {
   const out: Replayed[] = [];
-  for (const path of files) {
-    const file = relative(process.cwd(), path) || path;
-    for (const loaded of loadCases(readFileSync(path, "utf8"), file)) {
+  for (const { file, cases } of files) {
+    for (const loaded of cases) {
       if (!loaded.ok) {
         out.push({
           file,
@@ -71,4 +104,11 @@ export function replayFiles(decider: Decider, files: readonly string[]): Replaye
     }
   }
   return out;
+}
+
+/** Reads the case files under `paths` and replays them; throws when a path cannot be read. */
+export function replayFiles(decider: Decider, paths: readonly string[]): Replayed[] {
+  const { files, problems } = readCaseFiles(paths);
+  if (problems.length) throw new Error(problems.map((p) => `${p.file}: ${p.message}`).join("\n"));
+  return replay(decider, files);
 }

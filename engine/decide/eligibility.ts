@@ -4,7 +4,7 @@ import { DERIVED_FACTS, type Facts } from "../facts.ts";
 import type { Policy } from "../policy.ts";
 import type { Case } from "../schema/case.ts";
 import type { MissingMaterial, Reason, TraceEntry, Warning } from "../schema/decision.ts";
-import { CATEGORIES, type Category, type Outcome } from "../vocabulary.ts";
+import { CATEGORIES, type Category, fieldLabel, type Outcome } from "../vocabulary.ts";
 import { type Evaluator, lookupTrace, NONE, type Step } from "./step.ts";
 
 /** Eligibility and materials: the step's verdict, and everything missing at once (一次性告知). */
@@ -107,7 +107,7 @@ export function eligibility(
         citation,
         ruleSet,
         effect: "unknown",
-        message: `无法判定（缺少：${fields.join("、")}）：${rule.message}`,
+        message: `无法判定（缺少：${fields.map((f) => fieldLabel(f, "zh")).join("、")}）：${rule.message}`,
       });
       continue;
     }
