@@ -548,6 +548,25 @@ tree(
   ],
 );
 tree(
+  "destination level levelAbove {fact: issuerLevel} (a referral to a higher level)",
+  {
+    fact: "filing.destination.hospital.level",
+    operator: "levelAbove",
+    value: { fact: "filing.referral.issuerLevel" },
+  },
+  [
+    [{ "filing.destination.hospital.level": "3A", "filing.referral.issuerLevel": "3" }, T],
+    [{ "filing.destination.hospital.level": "3A", "filing.referral.issuerLevel": "3A" }, F],
+    [{ "filing.destination.hospital.level": "2", "filing.referral.issuerLevel": "3" }, F],
+    [{ "filing.referral.issuerLevel": "2" }, U],
+  ],
+);
+leaf("filing.sameCity", "equal", false, [
+  [false, T],
+  [true, F],
+  [M, U],
+]);
+tree(
   "category equal {fact: previous.category}",
   { fact: "filing.category", operator: "equal", value: { fact: "previous.category" } },
   [
