@@ -2,6 +2,7 @@ import { ageOn, lastDayOf } from "./dates.ts";
 import type { Facts } from "./facts.ts";
 import { CUSTOM_OPERATORS } from "./operators.ts";
 import type { Policy } from "./policy.ts";
+import { crossProvince } from "./regions.ts";
 import type { Case } from "./schema/case.ts";
 import type { Category } from "./vocabulary.ts";
 
@@ -47,7 +48,7 @@ export function caseFacts(c: Case, policy: Policy): Facts {
     "filing.destination.region": dest?.region,
     "filing.destination.hospital.level": dest?.hospital?.level,
     "filing.destination.hospital.networked": dest?.hospital?.networked,
-    "filing.crossProvince": dest ? dest.region.slice(0, 2) !== c.insured.region.slice(0, 2) : undefined,
+    "filing.crossProvince": dest ? crossProvince(c.insured.region, dest.region) : undefined,
     "filing.sameCity": dest ? sameCity(c.insured.region, dest.region) : undefined,
     "filing.hukouMoved": f.hukouMoved,
     "filing.residenceYears": f.residenceYears,

@@ -3,6 +3,7 @@
  * The CLI, the server, the simulator and the benches import nothing else from `engine/`.
  */
 export { BoundedCache } from "./bounded-cache.ts";
+export { sameCity } from "./case-facts.ts";
 export {
   CASE_FILE_EXTENSIONS,
   type CaseFormat,
@@ -12,9 +13,11 @@ export {
 } from "./case-loader.ts";
 export { ageOn } from "./dates.ts";
 export { type DecideResult, Decider, type PolicyResult } from "./decider.ts";
+export { type IdInfo, parseIdNumber } from "./id-number.ts";
 export { lintLibrary } from "./lint.ts";
 export { mergeSections, type Policy } from "./policy.ts";
 export { decideWithReference, referenceEngine, referenceFacts } from "./reference.ts";
+export { crossProvince, provinceOf, regionPrefix, regionWithin } from "./regions.ts";
 export { RuleLibrary, regionAncestry, resolveChain } from "./resolve.ts";
 export { contentHash, type LoadedRuleSet, loadRuleSet } from "./rule-set-loader.ts";
 export { type Case, type CaseInput, caseFields, caseSchema } from "./schema/case.ts";
