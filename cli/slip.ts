@@ -43,6 +43,7 @@ export function buildSlip(
   if (!b || !s) throw new Error(`case ${c.id} is not a settlement`);
   const lang = opts.lang ?? "zh";
   const L = NOTE_LABELS[lang];
+  const colon = lang === "zh" ? "：" : ": ";
   const sex = c.applicant.sex === "male" ? "男" : "女";
   const age = String(ageOn(c.applicant.birthDate, s.admission));
   const dest = c.filing.destination;
@@ -65,10 +66,10 @@ export function buildSlip(
       ["次要诊断", s.secondaryDiagnosis ?? dash],
     ]);
   }
-  const mode = `${L.mode}：${d.settlementMode ? SETTLEMENT_MODES.labels[d.settlementMode][lang] : lang === "zh" ? "规则未规定" : "not set by the rules"}`;
+  const mode = `${L.mode}${colon}${d.settlementMode ? SETTLEMENT_MODES.labels[d.settlementMode][lang] : lang === "zh" ? "规则未规定" : "not set by the rules"}`;
   const tableNote = b.calculated
-    ? `${L.table}：${b.table.ruleSet} ${b.table.key}（${PROVENANCE[b.provenance]}），支付比例 ${b.ratio}，年度限额 ${b.annualCap}，本年剩余 ${b.capRemaining}`
-    : `${L.table}：未计算（${b.reason}）`;
+    ? `${L.table}${colon}${b.table.ruleSet} ${b.table.key}（${PROVENANCE[b.provenance]}），支付比例 ${b.ratio}，年度限额 ${b.annualCap}，本年剩余 ${b.capRemaining}`
+    : `${L.table}${colon}未计算（${b.reason}）`;
   return {
     title: `${province}${cross ? "跨省" : "省内"}异地就医住院结算单`,
     unit: "单位：元（保留两位小数）",
@@ -122,8 +123,8 @@ export function buildSlip(
     notes: [
       mode,
       tableNote,
-      ...(b.calculated ? [`${L.rounding}：${lang === "zh" ? ROUNDING_ZH : b.rounding}`] : []),
-      ...d.warnings.map((w) => `${L.warning}：${w.message}`),
+      ...(b.calculated ? [`${L.rounding}${colon}${lang === "zh" ? ROUNDING_ZH : b.rounding}`] : []),
+      ...d.warnings.map((w) => `${L.warning}${colon}${w.message}`),
       "注：参保地基金按照参保地返回的基金款项名称打印。",
     ],
   };
