@@ -2,7 +2,7 @@ import { isAbsolute, relative } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { stringify } from "yaml";
 import { type Case, Decider, type Decision, type Lang } from "../engine/index.ts";
-import { readCaseFiles, replay } from "../simulator/replay.ts";
+import { DEFAULT_CASES_DIR, readCaseFiles, replay } from "../simulator/replay.ts";
 import { DEFAULT_RULES_DIR, readRuleFiles } from "../simulator/rule-files.ts";
 import { renderDecision, renderProblems, renderSimulation } from "./render.ts";
 import { buildSlip, slipHtml, slipText } from "./slip.ts";
@@ -11,13 +11,14 @@ import { buildSlip, slipHtml, slipText } from "./slip.ts";
 const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;
 
 /**
- * The project's rule-set folder as the user would type it: relative to the working directory
- * when it is inside it, else absolute (paths the user types are printed as typed).
+ * One of the project's own folders as the user would type it: relative to the working
+ * directory when it is inside it, else absolute (paths are printed as typed).
  */
-const defaultRulesDir = (() => {
-  const rel = relative(process.cwd(), DEFAULT_RULES_DIR);
-  return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : DEFAULT_RULES_DIR;
-})();
+function asTyped(folder: string): string {
+  const rel = relative(process.cwd(), folder);
+  return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : folder;
+}
+const defaultRulesDir = asTyped(DEFAULT_RULES_DIR);
 
 const program = new Command("yidi")
   .description("异地就医备案规则引擎 — off-site treatment filing rules: decide cases, lint rule sets")
@@ -164,7 +165,7 @@ program
 program
   .command("simulate")
   .description("replay case files and compare each decision with the case's `expected`")
-  .argument("[paths...]", "case files (.yaml, .yml, .json, .jsonl) or folders", ["simulator/cases"])
+  .argument("[paths...]", "case files (.yaml, .yml, .json, .jsonl) or folders", [asTyped(DEFAULT_CASES_DIR)])
   .action((paths: string[]) => {
     const { rules, lang } = program.opts<{ rules: string; lang: Lang }>();
     const decider = loadDecider(rules);

@@ -1,3 +1,5 @@
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import {
   CASE_FILE_EXTENSIONS,
   caseFormatOf,
@@ -51,6 +53,9 @@ export function compareExpected(expected: unknown, actual: unknown, path = ""): 
     ? []
     : [`${path}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`];
 }
+
+/** The project's sample cases, beside this file. */
+export const DEFAULT_CASES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "cases");
 
 /** The extensions of a case file: YAML, JSON, JSON Lines. */
 export const CASE_EXTENSIONS = Object.keys(CASE_FILE_EXTENSIONS);

@@ -1,9 +1,20 @@
 import { execFile } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { DERIVED_FACTS, FACT_NAMES } from "../../engine/facts.ts";
+import { vocabulary } from "../../engine/index.ts";
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -61,8 +72,14 @@ describe("yidi reads what it is given, or says in one line why not", { timeout: 
     const d = folder();
     writeFileSync(join(d, "a.yaml"), `- ${CASE("yaml-1", EXPECT_APPROVED)}\n`);
     writeFileSync(join(d, "b.yml"), CASE("yml-1", EXPECT_APPROVED));
-    writeFileSync(join(d, "c.json"), `{"cases": [${CASE("json-1", EXPECT_APPROVED)}, ${CASE("json-2", EXPECT_APPROVED)}]}`);
-    writeFileSync(join(d, "d.jsonl"), `${CASE("jsonl-1", EXPECT_APPROVED)}\n${CASE("jsonl-2", EXPECT_APPROVED)}\n`);
+    writeFileSync(
+      join(d, "c.json"),
+      `{"cases": [${CASE("json-1", EXPECT_APPROVED)}, ${CASE("json-2", EXPECT_APPROVED)}]}`,
+    );
+    writeFileSync(
+      join(d, "d.jsonl"),
+      `${CASE("jsonl-1", EXPECT_APPROVED)}\n${CASE("jsonl-2", EXPECT_APPROVED)}\n`,
+    );
     writeFileSync(join(d, "notes.txt"), "not a case");
     const r = await yidi(["--lang", "en", "simulate", "."], d);
     expect(r.stdout).toBe("6 case(s) decided: 6 matched their `expected`, 0 did not\n");
@@ -86,8 +103,13 @@ describe("yidi reads what it is given, or says in one line why not", { timeout: 
     const r = await yidi(["decide", "--format", "json", join(BAD, "jsonl-bad-line.jsonl")]);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).map((d: { caseId: string }) => d.caseId)).toEqual(["line-1"]);
-    expect(r.stderr.split("\n").filter(Boolean).map((l) => l.replace(BAD, "BAD"))).toEqual([
-      "error BAD/jsonl-bad-line.jsonl:2:142: JSON syntax: unexpected `\"`: expected , or }",
+    expect(
+      r.stderr
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => l.replace(BAD, "BAD")),
+    ).toEqual([
+      'error BAD/jsonl-bad-line.jsonl:2:142: JSON syntax: unexpected `"`: expected , or }',
       "error BAD/jsonl-bad-line.jsonl:3:66: applicant.idNumber: the ID number's birth date or check digit (GB 11643) is wrong",
     ]);
   });
@@ -144,7 +166,12 @@ describe("yidi reads what it is given, or says in one line why not", { timeout: 
   });
 
   it("a missing --rules folder is one line and exit 1", async () => {
-    const r = await yidi(["--rules", "no-rules", "decide", join(BAD, "..", "..", "..", "simulator", "cases")]);
+    const r = await yidi([
+      "--rules",
+      "no-rules",
+      "decide",
+      join(BAD, "..", "..", "..", "simulator", "cases"),
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe("error no-rules: no such file or folder\n");
   });
@@ -186,7 +213,9 @@ describe("lint --rules DIR finds the parents of the files it lints in DIR", { ti
     mkdirSync(join(d, "empty"));
     const r = await yidi(["lint", "--rules", "empty", "draft"], d);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^error draft\/[\d-]+\.yaml:\d+:\d+: extends: extends "jiangxi", but no rule set has that id$/m);
+    expect(r.stderr).toMatch(
+      /^error draft\/[\d-]+\.yaml:\d+:\d+: extends: extends "jiangxi", but no rule set has that id$/m,
+    );
   });
 });
 
@@ -207,7 +236,9 @@ filing:
     const d = folder();
     writeFileSync(join(d, "c.yaml"), FORM_CASE);
     const zh = await yidi(["decide", "c.yaml"], d);
-    expect(zh.stdout).toContain("缺少信息: 户籍是否已迁入就医地、家庭住址、异地联系地址、联系电话1、医疗机构名称、医疗机构级别");
+    expect(zh.stdout).toContain(
+      "缺少信息: 户籍是否已迁入就医地、家庭住址、异地联系地址、联系电话1、医疗机构名称、医疗机构级别",
+    );
     const en = await yidi(["--lang", "en", "decide", "c.yaml"], d);
     expect(en.stdout).toContain(
       "Missing information: household registration moved to the destination, home address, off-site contact address, phone 1, hospital name, hospital level",
@@ -238,7 +269,9 @@ describe("simulate says plainly what it compared", { timeout: 60_000 }, () => {
       "
     `);
     const zh = await yidi(["simulate", "c.jsonl"], d);
-    expect(zh.stdout).toContain("已判定 5 个案例：1 个与 expected 一致，1 个不一致，3 个没有 expected，未比对");
+    expect(zh.stdout).toContain(
+      "已判定 5 个案例：1 个与 expected 一致，1 个不一致，3 个没有 expected，未比对",
+    );
   });
 
   it("exits 0 when every compared case matches, even if some have no `expected`", async () => {
@@ -249,5 +282,26 @@ describe("simulate says plainly what it compared", { timeout: 60_000 }, () => {
     expect(r.stdout).toBe(
       "2 case(s) decided: 1 matched their `expected`, 0 did not, 1 have no `expected` and were not compared\n",
     );
+  });
+});
+
+describe("the CLI stands on the engine's public surface", () => {
+  it("imports nothing from engine/ but engine/index.ts", () => {
+    const cli = join(ROOT, "cli");
+    for (const f of readdirSync(cli).filter((n) => n.endsWith(".ts"))) {
+      const text = readFileSync(join(cli, f), "utf8");
+      const engineImports = [...text.matchAll(/from "(\.\.\/engine\/[^"]+)"/g)].map((m) => m[1]);
+      expect(
+        engineImports.filter((i) => i !== "../engine/index.ts"),
+        f,
+      ).toEqual([]);
+    }
+  });
+
+  it("has a Chinese and an English label for every field a decision may find missing", () => {
+    const fields = [...FACT_NAMES.filter((f) => !DERIVED_FACTS.has(f)), ...vocabulary.FORM_FIELDS.ids];
+    const labelled = { ...vocabulary.FORM_FIELDS.labels, ...vocabulary.CASE_FIELDS.labels };
+    const unlabelled = fields.filter((f) => !(f in labelled) || vocabulary.fieldLabel(f, "zh") === f);
+    expect(unlabelled).toEqual([]);
   });
 });
