@@ -56,6 +56,15 @@ export function loadCases(text: string, file?: string, format: CaseFormat = "yam
     const source = new YamlSource(text, file);
     if (source.problems.length) return [{ ok: false, index: 0, problems: source.problems }];
     const data = source.data;
+    if (data === null || data === undefined) {
+      return [
+        {
+          ok: false,
+          index: 0,
+          problems: [at({ code: "empty", path: [], message: NO_CASE, line: 1, column: 1 })],
+        },
+      ];
+    }
     const isWrapped = typeof data === "object" && data !== null && !Array.isArray(data) && "cases" in data;
     const list = Array.isArray(data) ? data : isWrapped ? (data as { cases: unknown }).cases : [data];
     if (!Array.isArray(list)) {
@@ -73,6 +82,15 @@ export function loadCases(text: string, file?: string, format: CaseFormat = "yam
     });
   }
 
+  if (format === "jsonl" && entries.length === 0) {
+    return [
+      {
+        ok: false,
+        index: 0,
+        problems: [at({ code: "empty", path: [], message: NO_CASE, line: 1, column: 1 })],
+      },
+    ];
+  }
   const seen = new Map<string, string>();
   return entries.map((entry, index): LoadedCase => {
     if ("problems" in entry) return { ok: false, index, problems: entry.problems };
@@ -99,6 +117,8 @@ export function loadCases(text: string, file?: string, format: CaseFormat = "yam
     return { ok: false, index, ...(typeof id === "string" && id !== "" && { id }), problems: located };
   });
 }
+
+const NO_CASE = "the file holds no case";
 
 /** A problem found in a one-line text, moved to that line of the file. */
 const onLine = (p: Problem, line: number): Problem => ({ ...p, line });

@@ -26,7 +26,7 @@ function ruleProblems(f: string): string[] {
 
 describe("bad cases are refused with the field, line, column and why — never decided", () => {
   it("has a fixture for each validation error", () => {
-    expect(readdirSync(dir("bad-cases")).length).toBeGreaterThanOrEqual(21);
+    expect(readdirSync(dir("bad-cases")).length).toBeGreaterThanOrEqual(22);
   });
 
   it.each([
@@ -84,6 +84,7 @@ describe("bad cases are refused with the field, line, column and why — never d
       "alias-bomb.yaml:9:10: the YAML aliases (*name) expand too far (more than 100 copies each): refused as a resource-exhaustion attack",
     ],
     ["deep-nesting.yaml", "deep-nesting.yaml:6:120: nested more than 100 levels deep: refused"],
+    ["empty.yaml", "empty.yaml:1:1: the file holds no case"],
   ])("%s", (file, expected) => {
     const problems = caseProblems(file);
     expect(problems[0]).toContain(expected);
