@@ -13,15 +13,7 @@ export default defineConfig({
   root,
   base: "/",
   plugins: [react()],
-  resolve: {
-    // monaco-yaml's worker imports monaco's old deep path, which monaco-editor's exports map no longer resolves
-    alias: [
-      {
-        find: /^monaco-editor\/esm\/vs\/(.*)$/,
-        replacement: fileURLToPath(new URL("../node_modules/monaco-editor/esm/vs/$1", import.meta.url)),
-      },
-    ],
-  },
+
   build: {
     outDir: "dist",
     emptyOutDir: true,

@@ -55,6 +55,8 @@ export function YamlEditor({
       insertSpaces: true,
       scrollBeyondLastLine: false,
       wordWrap: "on",
+      // Chinese punctuation (〔〕，；) is the law's own text, not a look-alike to warn about
+      unicodeHighlight: { ambiguousCharacters: false },
       quickSuggestions: { other: true, comments: false, strings: true },
     });
     editorRef.current = editor;

@@ -1,5 +1,10 @@
-import * as monaco from "monaco-editor";
-import EditorWorker from "monaco-editor/editor/editor.worker?worker";
+// The editor core and its standalone features, YAML highlighting only (not monaco's forty other
+// languages and their workers). monaco-editor stays on 0.52: from 0.53 on, createWebWorker
+// needs a worker that monaco-yaml 5 (through monaco-worker-manager) does not pass.
+import "monaco-editor/esm/vs/editor/edcore.main.js";
+import * as monaco from "monaco-editor/esm/vs/editor/editor.api.js";
+import "monaco-editor/esm/vs/basic-languages/yaml/yaml.contribution.js";
+import EditorWorker from "monaco-editor/esm/vs/editor/editor.worker?worker";
 import { configureMonacoYaml } from "monaco-yaml";
 import YamlWorker from "monaco-yaml/yaml.worker?worker";
 import ruleSetSchema from "../../../docs/schema/rule-set.schema.json";
@@ -10,7 +15,7 @@ import ruleSetSchema from "../../../docs/schema/rule-set.schema.json";
  * field's description, and schema markers while typing. The server's own validation (lint,
  * citations, extends) comes back on save and is shown under the owner "yidi".
  */
-globalThis.MonacoEnvironment = {
+window.MonacoEnvironment = {
   getWorker(_moduleId: string, label: string) {
     if (label === "yaml") return new YamlWorker();
     return new EditorWorker();

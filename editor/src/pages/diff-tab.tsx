@@ -25,6 +25,8 @@ function DiffEditor({ original, modified }: { original: string; modified: string
       minimap: { enabled: false },
       fontSize: 12,
       wordWrap: "on",
+      unicodeHighlight: { ambiguousCharacters: false },
+      hideUnchangedRegions: { enabled: true, contextLineCount: 3 },
     });
     editor.setModel({ original: a, modified: b });
     return () => {

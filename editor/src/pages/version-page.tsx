@@ -56,14 +56,7 @@ export function VersionPage() {
                 {
                   key: "edit",
                   label: t("tabEdit"),
-                  children: (
-                    <EditTab
-                      key={`${v.id}:${v.revision}`}
-                      version={v}
-                      editable={editable}
-                      documents={documents}
-                    />
-                  ),
+                  children: <EditTab key={v.id} version={v} editable={editable} documents={documents} />,
                 },
                 { key: "inherited", label: t("tabInherited"), children: <InheritedTab id={id} /> },
                 { key: "diff", label: t("tabDiff"), children: <DiffTab version={v} /> },
