@@ -22,7 +22,7 @@ export function VersionTimeline({ versions, today, onOpen, onNewDraft }: Props) 
     return {
       key: v.id,
       color: COLOR[status],
-      children: (
+      content: (
         <div data-testid={`version-${v.version}`} data-status={status}>
           <Space wrap>
             <Typography.Link strong onClick={() => onOpen(v)}>
