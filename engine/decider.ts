@@ -38,16 +38,17 @@ export class Decider {
    */
   policyFor(region: string, asOf: string): PolicyResult {
     const k = `${region}|${asOf}`;
-    return this.chains.getOrSet(k, () => {
-      const r = resolveChain(this.library, region, asOf);
-      if (!r.ok)
-        return {
-          ok: false,
-          problem: { code: "no_rule_set", path: ["insured", "region"], message: r.message },
-        };
-      const key = policyKey(r.chain);
-      return { ok: true, policy: this.policies.getOrSet(key, () => compilePolicy(r.chain)) };
-    });
+    // get, then set: no closure per call (this runs once per decision).
+    return this.chains.get(k) ?? this.chains.set(k, this.resolve(region, asOf));
+  }
+
+  private resolve(region: string, asOf: string): PolicyResult {
+    const r = resolveChain(this.library, region, asOf);
+    if (!r.ok) {
+      return { ok: false, problem: { code: "no_rule_set", path: ["insured", "region"], message: r.message } };
+    }
+    const key = policyKey(r.chain);
+    return { ok: true, policy: this.policies.get(key) ?? this.policies.set(key, compilePolicy(r.chain)) };
   }
 
   decide(c: Case, evaluator?: Evaluator): DecideResult {

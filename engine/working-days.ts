@@ -19,7 +19,8 @@ const memo = new BoundedCache<string, string>(50_000);
  * @example nthWorkingDayAfter("2026-09-30", 1) // "2026-10-08", after the National Day holiday
  */
 export function nthWorkingDayAfter(date: string, n: number): string {
-  return memo.getOrSet(`${date}+${n}`, () => chineseDays.findWorkday(n, date));
+  const key = `${date}+${n}`;
+  return memo.get(key) ?? memo.set(key, chineseDays.findWorkday(n, date));
 }
 
 /** True when the span reaches a year the calendar has no official holidays for yet. */

@@ -66,24 +66,17 @@ export function settlementMode(
   if (c.kind === "revoke") return only(null);
   const specific = category ? policy.settlement.get(category) : undefined;
   const fallback = policy.settlement.get("default");
-  const lookup = (field: Field): Found | undefined =>
-    (specific && fieldAt(specific, field, c.asOf)) ?? (fallback && fieldAt(fallback, field, c.asOf));
+  const at: Entries = { specific, fallback, asOf: c.asOf };
   const cross = facts["filing.crossProvince"] as boolean | undefined;
-  const filedLookup = (): Found | undefined => {
-    if (cross !== undefined) return lookup(cross ? "crossProvince" : "inProvince");
-    // No destination given: the mode is known only when in- and cross-province care settle alike.
-    const [inside, outside] = [lookup("inProvince"), lookup("crossProvince")];
-    return inside && outside?.mode === inside.mode ? inside : undefined;
-  };
 
   const warnings: Warning[] = [];
   const reasons: Reason[] = [];
-  let found = basis === "filed" ? filedLookup() : lookup("unfiled");
+  let found = basis === "filed" ? filedLookup(at, cross) : lookup(at, "unfiled");
   let silentUnfiled = false;
   if (!found && basis === "unfiled") {
     // §7.11: the rules say nothing about unfiled care. Where the category settles at all, the
     // bill is claimed back at the insured place; it is never settled directly.
-    const filed = filedLookup();
+    const filed = filedLookup(at, cross);
     if (filed && filed.mode !== "none") {
       found = { ...filed, field: "unfiled", mode: "reimbursement", citation: CLAIM_BACK, since: undefined };
       silentUnfiled = true;
@@ -151,5 +144,29 @@ export function settlementMode(
   };
 }
 
+/** The category's entry and the default one, on a date. (Module functions, not closures: decide runs per case.) */
+type Entries = {
+  specific: Sourced<Settlement> | undefined;
+  fallback: Sourced<Settlement> | undefined;
+  asOf: string;
+};
+
+/** The category's entry decides a field it sets; otherwise the default entry does. */
+function lookup(e: Entries, field: Field): Found | undefined {
+  return (
+    (e.specific && fieldAt(e.specific, field, e.asOf)) ?? (e.fallback && fieldAt(e.fallback, field, e.asOf))
+  );
+}
+
+/** The mode of filed care: in- or cross-province; with no destination, known only when both agree. */
+function filedLookup(e: Entries, cross: boolean | undefined): Found | undefined {
+  if (cross !== undefined) return lookup(e, cross ? "crossProvince" : "inProvince");
+  const inside = lookup(e, "inProvince");
+  const outside = lookup(e, "crossProvince");
+  return inside && outside?.mode === inside.mode ? inside : undefined;
+}
+
 /** A settlement happened at a hospital; a filing names one only when it gives the destination hospital. */
-const namesHospital = (c: Case) => c.kind === "settlement" || c.filing.destination?.hospital !== undefined;
+function namesHospital(c: Case): boolean {
+  return c.kind === "settlement" || c.filing.destination?.hospital !== undefined;
+}
