@@ -70,6 +70,8 @@ const DICT = {
   added: { zh: "新增", en: "Added" },
   removed: { zh: "删除", en: "Removed" },
   changed: { zh: "修改", en: "Changed" },
+  allEntries: { zh: "全部条目", en: "All entries" },
+  ownEntries: { zh: "仅本版本的覆盖、新增、删除", en: "Only what this version overrides, adds, removes" },
   chain: { zh: "规则链", en: "Chain" },
   compareWith: { zh: "对比版本", en: "Compare with" },
   changeSummary: { zh: "变更摘要", en: "Change summary" },

@@ -67,12 +67,12 @@ describe("the inherited view", () => {
     );
     expect(row("ss-card")?.textContent).toMatch(/新增.*攀枝花市/);
     expect(row("id-card")?.textContent).toMatch(/删除.*攀枝花市/);
-    expect(row("ss-card")?.textContent).toContain('"ss_card"');
+    expect(row("ss-card")?.textContent).toContain("requires:\n  - ss_card");
   });
 
   it("narrows to what this version itself changes", () => {
     renderIn(<InheritedView inherited={inherited} levelName={levelName} />);
-    fireEvent.click(screen.getByText("覆盖 / 新增 / 删除"));
+    fireEvent.click(screen.getByText("仅本版本的覆盖、新增、删除"));
     expect(screen.queryByText("off-site")).toBeNull();
     expect(screen.getByText("card-authenticated")).toBeTruthy();
     expect(document.querySelectorAll("[data-entry-status]").length).toBe(3);

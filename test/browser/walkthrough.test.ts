@@ -35,6 +35,7 @@ const lineOf = (text: string, needle: string) => text.split("\n").findIndex((l) 
 /** Puts monaco's cursor at a line (Ctrl+G) at its first non-blank character. */
 async function goToLine(line: number) {
   await page.getByTestId("yaml-editor").locator(".view-lines").click();
+  await page.keyboard.press("Escape");
   await page.keyboard.press("Control+G");
   await page.keyboard.type(String(line));
   await page.keyboard.press("Enter");
@@ -98,6 +99,7 @@ describe("an officer drafts, an approver publishes", () => {
     expect(await problem.first().textContent()).toContain("changeLok");
     await expect.poll(() => page.locator(".monaco-editor .squiggly-error").count()).toBeGreaterThan(0);
     await problem.first().click();
+    await page.keyboard.press("Escape");
     await screenshot(page, "editor-marker");
 
     await goToLine(line);

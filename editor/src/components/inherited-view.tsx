@@ -1,5 +1,6 @@
 import { Card, Empty, Segmented, Space, Table, Tag, Typography } from "antd";
 import { useState } from "react";
+import { stringify } from "yaml";
 import type { Inherited, InheritedEntry, InheritedStatus } from "../api/types.ts";
 import { useLang } from "../i18n.tsx";
 
@@ -28,7 +29,8 @@ function Origin({ origin, levelName }: { origin: string; levelName: Props["level
   );
 }
 
-const preview = (value: unknown) => (value === undefined ? "" : JSON.stringify(value, null, 1));
+const preview = (value: unknown) =>
+  value === undefined ? "" : stringify(value, { lineWidth: 100, flowCollectionPadding: false }).trimEnd();
 
 /**
  * The chain merged, section by section: each entry tagged 继承 / 覆盖 / 新增 / 删除 with the level
@@ -56,11 +58,8 @@ export function InheritedView({ inherited, levelName }: Props) {
           value={filter}
           onChange={(v) => setFilter(v as "all" | "own")}
           options={[
-            {
-              label: `${t("inherited")} + ${t("overridden")} + ${t("added")} + ${t("removed")}`,
-              value: "all",
-            },
-            { label: `${t("overridden")} / ${t("added")} / ${t("removed")}`, value: "own" },
+            { label: t("allEntries"), value: "all" },
+            { label: t("ownEntries"), value: "own" },
           ]}
         />
       </Space>

@@ -32,9 +32,11 @@ export function TraceView({ trace }: { trace: TraceEntry[] }) {
         items={shown.map((e, i) => ({
           key: `${i}:${e.rule}`,
           label: (
-            <Space data-rule={e.rule} data-result={String(e.result)}>
+            <Space data-rule={e.rule} data-result={String(e.result)} wrap size={[8, 0]}>
               {resultTag(e)}
-              <Typography.Text code>{e.rule}</Typography.Text>
+              <Typography.Text code style={{ whiteSpace: "nowrap" }}>
+                {e.rule}
+              </Typography.Text>
               <Typography.Text type="secondary">{e.type}</Typography.Text>
               <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                 {e.ruleSet}
