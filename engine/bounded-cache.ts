@@ -38,6 +38,10 @@ export class BoundedCache<K, V> {
     return hit !== undefined ? hit : this.set(key, make());
   }
 
+  delete(key: K): boolean {
+    return this.map.delete(key);
+  }
+
   clear(): void {
     this.map.clear();
   }

@@ -23,6 +23,7 @@ export { contentHash, type LoadedRuleSet, loadRuleSet } from "./rule-set-loader.
 export { type Case, type CaseInput, caseFields, caseSchema } from "./schema/case.ts";
 export { isoDate, plainMessages } from "./schema/common.ts";
 export { type Benefits, type Decision, decisionSchema } from "./schema/decision.ts";
+export { problemSchema } from "./schema/problem.ts";
 export { type RuleSet, ruleSetSchema, SECTIONS } from "./schema/rule-set.ts";
 export type { Category, Lang, Material, Outcome } from "./vocabulary.ts";
 export * as vocabulary from "./vocabulary.ts";

@@ -1,16 +1,9 @@
 import { isAlias, isCollection, isMap, isPair, isScalar, LineCounter, type Node, parseDocument } from "yaml";
 import type { z } from "zod";
 import { plainMessages } from "./schema/common.ts";
+import type { Problem } from "./schema/problem.ts";
 
-/** A validation problem as data (zod's issue shape plus where it is), shown alike by CLI, API and editor. */
-export type Problem = {
-  code: string;
-  path: (string | number)[];
-  message: string;
-  file?: string;
-  line?: number;
-  column?: number;
-};
+export type { Problem };
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problems: Problem[] };
 

@@ -1,5 +1,6 @@
 import type {} from "@fastify/cookie";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { BoundedCache } from "../engine/index.ts";
 import { AppError } from "./errors.ts";
 import type { Store } from "./store/index.ts";
 import type { Role } from "./store/schema.ts";
@@ -27,12 +28,13 @@ export function requestToken(req: FastifyRequest): string | undefined {
  * SESSION_CACHE_MS.
  */
 const SESSION_CACHE_MS = 10_000;
-const sessionCaches = new WeakMap<Store, Map<string, { user: User; until: number }>>();
+const SESSION_CACHE_SIZE = 10_000;
+const sessionCaches = new WeakMap<Store, BoundedCache<string, { user: User; until: number }>>();
 
 function cacheOf(store: Store) {
   let c = sessionCaches.get(store);
   if (!c) {
-    c = new Map();
+    c = new BoundedCache(SESSION_CACHE_SIZE);
     sessionCaches.set(store, c);
   }
   return c;
@@ -44,7 +46,6 @@ export async function userForToken(store: Store, token: string): Promise<User | 
   const now = Date.now();
   if (hit && hit.until > now) return hit.user;
   const user = await store.users.userForToken(token);
-  if (cache.size > 10_000) cache.clear();
   if (user) cache.set(token, { user, until: now + SESSION_CACHE_MS });
   else cache.delete(token);
   return user;

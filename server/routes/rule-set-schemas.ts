@@ -1,17 +1,12 @@
 import { z } from "zod";
+import { problemSchema } from "../../engine/index.ts";
 import { ruleSetVersionSchema, ruleSetVersionSummarySchema } from "../store/rule-sets.ts";
 
 /** The zod schemas the rule-set routes share (requests and responses, OpenAPI). */
 export const TAGS = ["rule-sets"];
 
-export const problemSchema = z.object({
-  code: z.string(),
-  path: z.array(z.union([z.string(), z.number()])),
-  message: z.string(),
-  file: z.string().optional(),
-  line: z.number().optional(),
-  column: z.number().optional(),
-});
+/** The engine's problem schema: one shape for CLI, API and editor. */
+export { problemSchema };
 
 export const labelSchema = z.object({ zh: z.string(), en: z.string() });
 
