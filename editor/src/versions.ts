@@ -1,27 +1,8 @@
 import { REGION_NAMES } from "../../engine/vocabulary.ts";
 import type { RuleSetGroup, VersionSummary } from "./api/types.ts";
 
-/** What a user calls a version's state: a published version replaced by a later one in force is 已失效. */
-export type DisplayStatus = VersionSummary["status"] | "superseded";
-
-/**
- * The status shown for each version: published versions are superseded once a later published
- * version of the same rule set is in force on `today` (YYYY-MM-DD).
- */
-export function displayStatus(v: VersionSummary, all: VersionSummary[], today: string): DisplayStatus {
-  if (v.lifecycle) return v.lifecycle;
-  if (v.status !== "published" || !v.effectiveFrom) return v.status;
-  const from = v.effectiveFrom;
-  const replaced = all.some(
-    (o) =>
-      o.id !== v.id &&
-      o.status === "published" &&
-      o.effectiveFrom != null &&
-      o.effectiveFrom > from &&
-      o.effectiveFrom <= today,
-  );
-  return replaced ? "superseded" : "published";
-}
+/** What a user calls a version's state; the server says when a published version is superseded. */
+export type DisplayStatus = VersionSummary["lifecycle"];
 
 /** Newest first: by effective date (drafts without one on top), then by creation. */
 export function sortVersions(versions: VersionSummary[]): VersionSummary[] {

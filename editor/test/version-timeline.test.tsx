@@ -23,13 +23,16 @@ const version = (over: Partial<VersionSummary>): VersionSummary => ({
   publishedBy: "system",
   publishedAt: "2017-04-01T00:00:00Z",
   revision: 1,
+  lifecycle: over.status ?? "published",
+  submittedAt: null,
+  reviewedAt: null,
   createdAt: "2017-04-01T00:00:00Z",
   updatedAt: "2017-04-01T00:00:00Z",
   ...over,
 });
 
 const versions = [
-  version({ id: 1 }),
+  version({ id: 1, lifecycle: "superseded" }),
   version({
     id: 2,
     version: "2024-01-01",
@@ -60,7 +63,7 @@ const versions = [
 
 describe("the version timeline", () => {
   it("shows the versions newest first, a draft without a date on top", () => {
-    renderIn(<VersionTimeline versions={versions} today="2026-06-01" onOpen={() => {}} />);
+    renderIn(<VersionTimeline versions={versions} onOpen={() => {}} />);
     const order = [...document.querySelectorAll("[data-testid^=version-]")].map((e) =>
       e.getAttribute("data-testid"),
     );
@@ -72,8 +75,8 @@ describe("the version timeline", () => {
     ]);
   });
 
-  it("marks a published version 已失效 once a later one is in force, and a scheduled one still 已发布", () => {
-    renderIn(<VersionTimeline versions={versions} today="2026-06-01" onOpen={() => {}} />);
+  it("shows each version's status as the server gives it: 已失效, 已发布 (also when scheduled), 草稿", () => {
+    renderIn(<VersionTimeline versions={versions} onOpen={() => {}} />);
     const status = (v: string) => screen.getByTestId(`version-${v}`).getAttribute("data-status");
     expect(status("2017-04-12")).toBe("superseded");
     expect(within(screen.getByTestId("version-2017-04-12")).getByText("已失效")).toBeTruthy();
@@ -84,7 +87,7 @@ describe("the version timeline", () => {
   });
 
   it("says who wrote, submitted, reviewed and published each version", () => {
-    renderIn(<VersionTimeline versions={versions} today="2026-06-01" onOpen={() => {}} />, "en");
+    renderIn(<VersionTimeline versions={versions} onOpen={() => {}} />, "en");
     const text = screen.getByTestId("version-2024-01-01").textContent;
     expect(text).toContain("Author: li");
     expect(text).toContain("Reviewed by: wang");
@@ -95,7 +98,7 @@ describe("the version timeline", () => {
     const onOpen = vi.fn();
     const onNewDraft = vi.fn();
     const { unmount } = renderIn(
-      <VersionTimeline versions={versions} today="2026-06-01" onOpen={onOpen} onNewDraft={onNewDraft} />,
+      <VersionTimeline versions={versions} onOpen={onOpen} onNewDraft={onNewDraft} />,
     );
     const row = within(screen.getByTestId("version-2024-01-01"));
     fireEvent.click(row.getByRole("button", { name: /打\s*开/ }));
@@ -103,7 +106,7 @@ describe("the version timeline", () => {
     expect(onOpen).toHaveBeenCalledWith(expect.objectContaining({ id: 2 }));
     expect(onNewDraft).toHaveBeenCalledWith(expect.objectContaining({ id: 2 }));
     unmount();
-    renderIn(<VersionTimeline versions={versions} today="2026-06-01" onOpen={onOpen} />);
+    renderIn(<VersionTimeline versions={versions} onOpen={onOpen} />);
     expect(screen.queryByRole("button", { name: "以此版本新建草稿" })).toBeNull();
   });
 });

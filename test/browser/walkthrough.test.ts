@@ -161,6 +161,7 @@ describe("an officer drafts, an approver publishes", () => {
     await expect
       .poll(() => view.locator('[data-entry-status="added"], [data-entry-status="overridden"]').count())
       .toBeGreaterThan(0);
+    await expect.poll(() => page.locator(".ant-message-notice").count(), { timeout: 10_000 }).toBe(0);
     await screenshot(page, "inherited-view");
   });
 

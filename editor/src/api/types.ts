@@ -1,76 +1,33 @@
-import type { Bilingual } from "../i18n.tsx";
+import type { paths } from "./schema.d.ts";
 
-/** The shapes the app reads from the HTTP API (the server's OpenAPI document at /docs). */
+/** The shapes the app reads, taken from the server's OpenAPI document (schema.d.ts). */
+type Json<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
+  responses: { 200: { content: { "application/json": infer T } } };
+}
+  ? T
+  : never;
 
-export type Role = "officer" | "approver" | "clerk" | "tester" | "admin";
-export type User = {
-  id: number;
-  username: string;
-  roles: Role[];
-  displayName: string | null;
-  active: boolean;
-};
+export type User = Json<"/api/me", "get">;
+export type Role = User["roles"][number];
+export type RuleSetGroup = Json<"/api/rule-sets", "get">[number];
+export type VersionSummary = RuleSetGroup["versions"][number];
+export type VersionStatus = VersionSummary["status"];
+export type Version = Json<"/api/rule-sets/versions/{id}", "get">;
+export type Problem = Json<"/api/rule-sets/versions/{id}/validate", "post">["problems"][number];
+export type Actions = Json<"/api/rule-sets/versions/{id}/actions", "get">;
+export type Action = Actions["edit"];
+export type Inherited = Json<"/api/rule-sets/versions/{id}/inherited", "get">;
+export type InheritedEntry = Inherited["entries"][number];
+export type InheritedStatus = InheritedEntry["status"];
+export type ChangeSummary = Json<"/api/rule-sets/versions/{id}/summary", "get">;
+export type Change = ChangeSummary["changes"][number];
+export type TryResult = Json<"/api/rule-sets/versions/{id}/try", "post">["results"][number];
+export type Decision = Extract<TryResult, { ok: true }>["decision"];
+export type TraceEntry = Decision["trace"][number];
+export type Citation = NonNullable<TraceEntry["citation"]>;
+export type Sample = Json<"/api/rule-sets/versions/{id}/samples", "get">[number];
 
-export type VersionStatus = "draft" | "in_review" | "published" | "rejected";
-
-export type VersionSummary = {
-  id: number;
-  ruleSetId: string;
-  version: string;
-  status: VersionStatus;
-  /** where the version stands today, when the server says (superseded: a later version is in force) */
-  lifecycle?: VersionStatus | "superseded";
-  hash: string;
-  region: string | null;
-  effectiveFrom: string | null;
-  basedOn: number | null;
-  author: string;
-  submittedBy: string | null;
-  reviewedBy: string | null;
-  reviewComment: string | null;
-  publishedBy: string | null;
-  publishedAt: string | null;
-  revision: number;
-  createdAt: string;
-  updatedAt: string;
-};
-export type Version = VersionSummary & { content: string; file: string };
-export type RuleSetGroup = { id: string; versions: VersionSummary[] };
-
-export type Problem = {
-  code: string;
-  path: (string | number)[];
-  message: string;
-  file?: string;
-  line?: number;
-  column?: number;
-};
-
-export type Action = { allowed: boolean; reason?: Bilingual };
-export type Actions = Record<"edit" | "submit" | "withdraw" | "approve" | "reject", Action>;
-
-export type InheritedStatus = "inherited" | "overridden" | "added" | "removed";
-export type InheritedEntry = {
-  section: string;
-  key: string;
-  status: InheritedStatus;
-  origin: string;
-  overrides?: string;
-  value: unknown;
-};
-export type Inherited = { chain: { id: string; version: string }[]; entries: InheritedEntry[] };
-
-export type Change = {
-  section: string;
-  key: string;
-  change: "added" | "removed" | "changed";
-  message: Bilingual;
-  fields?: { path: string; before: unknown; after: unknown }[];
-};
-export type VersionRef = { id: number; ruleSetId: string; version: string };
-export type ChangeSummary = { from?: VersionRef; to?: VersionRef; changes: Change[] };
-
-export type Citation = { document: string; clause: string };
+/** The engine's condition trace (engine/conditions.ts ConditionTrace); the API types it as unknown. */
 export type TriState = true | false | "unknown";
 export type ConditionTrace =
   | { all: ConditionTrace[]; result: TriState }
@@ -84,58 +41,8 @@ export type ConditionTrace =
       valueResult: unknown;
       result: TriState;
     };
-export type TraceEntry = {
-  rule: string;
-  type: string;
-  ruleSet: string;
-  result: boolean | "unknown";
-  effect?: string;
-  when?: unknown;
-  conditions?: unknown;
-  detail?: unknown;
-  citation?: Citation;
-};
-export type Decision = {
-  caseId: string;
-  outcome: "approved" | "rejected" | "incomplete" | "manual_review";
-  kind: string;
-  category: string | null;
-  asOf: string;
-  ruleSets: { id: string; version: string; hash: string }[];
-  reasons: { code: string; effect: string; message: string; citation: Citation; ruleSet: string }[];
-  missingMaterials: {
-    id?: string;
-    anyOf?: string[];
-    label: string;
-    citation: Citation;
-    requirement: string;
-  }[];
-  missingFields: string[];
-  validity: {
-    from: string;
-    until: string | null;
-    singleUse: boolean;
-    changeLockedUntil: string | null;
-    extensions?: number;
-  } | null;
-  settlementMode: string | null;
-  processing: { immediate: boolean; dueDate: string | null; workingDays?: number };
-  warnings: { code: string; message: string; citation?: Citation }[];
-  trace: TraceEntry[];
-};
-export type TryResult =
-  | { id?: string; ok: true; decision: Decision }
-  | { id?: string; ok: false; problems: Problem[] };
-export type Sample = {
-  file: string;
-  id: string;
-  title: string | null;
-  asOf: string;
-  region: string;
-  text: string;
-};
 
-/** The API's error body: `{ error: { code, message, problems? } }`. */
+/** The API's error body, `{ error: { code, message, problems? } }`, as an exception. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,

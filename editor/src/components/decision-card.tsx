@@ -84,12 +84,8 @@ export function DecisionCard({ decision }: { decision: Decision }) {
               <span>
                 {i + 1}. {m.label}{" "}
                 <Typography.Text type="secondary">
-                  [
-                  {m.id ??
-                    m.anyOf
-                      ?.map((x) => MATERIALS.labels[x as keyof typeof MATERIALS.labels]?.[lang] ?? x)
-                      .join(" / ")}
-                  ] 〔{m.citation.document} {m.citation.clause}〕
+                  [{"id" in m ? m.id : m.anyOf.map((x) => MATERIALS.labels[x][lang]).join(" / ")}] 〔
+                  {m.citation.document} {m.citation.clause}〕
                 </Typography.Text>
               </span>
             </List.Item>

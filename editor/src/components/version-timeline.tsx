@@ -1,12 +1,11 @@
 import { Button, Space, Timeline, Typography } from "antd";
 import type { VersionSummary } from "../api/types.ts";
 import { useLang } from "../i18n.tsx";
-import { displayStatus, sortVersions } from "../versions.ts";
+import { sortVersions } from "../versions.ts";
 import { StatusTag } from "./status-tag.tsx";
 
 type Props = {
   versions: VersionSummary[];
-  today: string;
   onOpen: (v: VersionSummary) => void;
   /** absent when the user may not draft */
   onNewDraft?: ((v: VersionSummary) => void) | undefined;
@@ -14,11 +13,11 @@ type Props = {
 
 const COLOR = { draft: "gray", in_review: "blue", published: "green", superseded: "gray", rejected: "red" };
 
-/** A rule set's versions, newest first: effective date, status, and who wrote, reviewed, published. */
-export function VersionTimeline({ versions, today, onOpen, onNewDraft }: Props) {
+/** A rule set's versions, newest first: effective date, status (已失效 once a later one is in force, as the server says), and who wrote, reviewed, published. */
+export function VersionTimeline({ versions, onOpen, onNewDraft }: Props) {
   const { t } = useLang();
   const items = sortVersions(versions).map((v) => {
-    const status = displayStatus(v, versions, today);
+    const status = v.lifecycle;
     return {
       key: v.id,
       color: COLOR[status],

@@ -1,6 +1,6 @@
 import { App as AntApp, Card, Col, Empty, Row, Select, Space, Typography } from "antd";
 import { useEffect, useRef, useState } from "react";
-import { http } from "../api/http.ts";
+import { client, unwrap } from "../api/client.ts";
 import { useActions, useInvalidateVersion, useRuleSets, useSummary, useVersionYaml } from "../api/queries.ts";
 import type { Version } from "../api/types.ts";
 import { ChangeSummary } from "../components/change-summary.tsx";
@@ -9,7 +9,7 @@ import { ReviewActions } from "../components/review-actions.tsx";
 import { StatusTag } from "../components/status-tag.tsx";
 import { useLang } from "../i18n.tsx";
 import { monaco } from "../monaco/setup.ts";
-import { displayStatus, sortVersions, todayIso } from "../versions.ts";
+import { sortVersions, todayIso } from "../versions.ts";
 
 /** Monaco's diff editor between another version (default: the one this is based on) and this one. */
 function DiffEditor({ original, modified }: { original: string; modified: string }) {
@@ -55,10 +55,11 @@ export function DiffTab({ version }: { version: Version }) {
   const invalidate = useInvalidateVersion();
   const [busy, setBusy] = useState(false);
 
-  const act = async (path: string, body: object) => {
+  const path = { params: { path: { id: version.id } } };
+  const act = async (call: () => Promise<unknown>) => {
     setBusy(true);
     try {
-      await http("POST", `/api/rule-sets/versions/${version.id}/${path}`, body);
+      await call();
       message.success(t("done"));
     } catch (e) {
       message.error((e as Error).message);
@@ -82,7 +83,7 @@ export function DiffTab({ version }: { version: Version }) {
               value: s.id,
               label: (
                 <span>
-                  {s.version} <StatusTag status={displayStatus(s, siblings, todayIso())} />
+                  {s.version} <StatusTag status={s.lifecycle} />
                 </span>
               ),
             }))}
@@ -106,16 +107,45 @@ export function DiffTab({ version }: { version: Version }) {
                   today={todayIso()}
                   proposedDate={version.effectiveFrom}
                   busy={busy}
-                  onSubmit={() => act("submit", { revision: version.revision })}
-                  onWithdraw={() => act("withdraw", {})}
-                  onApprove={(effectiveFrom, comment) =>
-                    act("approve", {
-                      effectiveFrom,
-                      revision: version.revision,
-                      ...(comment ? { comment } : {}),
-                    })
+                  onSubmit={() =>
+                    act(() =>
+                      unwrap(
+                        client.POST("/api/rule-sets/versions/{id}/submit", {
+                          ...path,
+                          body: { revision: version.revision },
+                        }),
+                      ),
+                    )
                   }
-                  onReject={(comment) => act("reject", { comment, revision: version.revision })}
+                  onWithdraw={() =>
+                    act(() =>
+                      unwrap(client.POST("/api/rule-sets/versions/{id}/withdraw", { ...path, body: {} })),
+                    )
+                  }
+                  onApprove={(effectiveFrom, comment) =>
+                    act(() =>
+                      unwrap(
+                        client.POST("/api/rule-sets/versions/{id}/approve", {
+                          ...path,
+                          body: {
+                            effectiveFrom,
+                            revision: version.revision,
+                            ...(comment ? { comment } : {}),
+                          },
+                        }),
+                      ),
+                    )
+                  }
+                  onReject={(comment) =>
+                    act(() =>
+                      unwrap(
+                        client.POST("/api/rule-sets/versions/{id}/reject", {
+                          ...path,
+                          body: { comment, revision: version.revision },
+                        }),
+                      ),
+                    )
+                  }
                 />
               )
             }

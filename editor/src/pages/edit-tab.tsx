@@ -1,6 +1,6 @@
 import { Alert, Button, Space, Typography } from "antd";
 import { useEffect, useRef, useState } from "react";
-import { http } from "../api/http.ts";
+import { client, unwrap } from "../api/client.ts";
 import { useInvalidateVersion, useValidation } from "../api/queries.ts";
 import { ApiError, type Problem, type Version } from "../api/types.ts";
 import { ProblemsPanel } from "../components/problems-panel.tsx";
@@ -51,10 +51,11 @@ export function EditTab({
     setSaving(true);
     setStatus(null);
     try {
-      const saved = await http<Version & { problems: Problem[] }>(
-        "PUT",
-        `/api/rule-sets/drafts/${version.id}`,
-        { content: text, revision: base.current.revision },
+      const saved = await unwrap(
+        client.PUT("/api/rule-sets/drafts/{id}", {
+          params: { path: { id: version.id } },
+          body: { content: text, revision: base.current.revision },
+        }),
       );
       localStorage.removeItem(unsavedKey(base.current));
       base.current = saved;

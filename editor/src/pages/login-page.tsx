@@ -2,7 +2,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { Alert, Button, Card, Form, Input, Segmented, Typography } from "antd";
 import { useState } from "react";
 import { useNavigate, useSearchParams } from "react-router";
-import { http } from "../api/http.ts";
+import { client, unwrap } from "../api/client.ts";
 import { ApiError } from "../api/types.ts";
 import { type Lang, useLang } from "../i18n.tsx";
 
@@ -18,7 +18,7 @@ export function LoginPage() {
     setBusy(true);
     setError(null);
     try {
-      await http("POST", "/api/login", values);
+      await unwrap(client.POST("/api/login", { body: values }));
       await qc.invalidateQueries();
       const next = params.get("next");
       navigate(next?.startsWith("/") && !next.startsWith("//") ? next : "/");

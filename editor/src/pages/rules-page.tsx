@@ -2,14 +2,14 @@ import { Card, Col, DatePicker, Empty, Form, Input, Modal, message, Row, Typogra
 import type { Dayjs } from "dayjs";
 import { useMemo, useState } from "react";
 import { useNavigate, useParams } from "react-router";
-import { http } from "../api/http.ts";
+import { client, unwrap } from "../api/client.ts";
 import { useMe, useRuleSets } from "../api/queries.ts";
 import type { Version, VersionSummary } from "../api/types.ts";
 import { QueryState } from "../components/query-state.tsx";
 import { RegionTree } from "../components/region-tree.tsx";
 import { VersionTimeline } from "../components/version-timeline.tsx";
 import { useLang } from "../i18n.tsx";
-import { buildRegionTree, regionLabel, todayIso } from "../versions.ts";
+import { buildRegionTree, regionLabel } from "../versions.ts";
 
 /** /rules/<rule-set id>: the region tree on the left, the selected region's versions on the right. */
 export function RulesPage() {
@@ -49,7 +49,6 @@ export function RulesPage() {
               {group ? (
                 <VersionTimeline
                   versions={group.versions}
-                  today={todayIso()}
                   onOpen={(v) => navigate(`/versions/${v.id}/edit`)}
                   onNewDraft={canDraft ? setBasedOn : undefined}
                 />
@@ -88,11 +87,11 @@ function NewDraftModal({
     setBusy(true);
     try {
       const effectiveFrom = values.effectiveFrom?.format("YYYY-MM-DD");
-      const v = await http<Version>("POST", "/api/rule-sets/drafts", {
-        basedOn: basedOn.id,
-        version: values.version,
-        ...(effectiveFrom ? { effectiveFrom } : {}),
-      });
+      const v = await unwrap(
+        client.POST("/api/rule-sets/drafts", {
+          body: { basedOn: basedOn.id, version: values.version, ...(effectiveFrom ? { effectiveFrom } : {}) },
+        }),
+      );
       onCreated(v);
     } catch (e) {
       message.error((e as Error).message);

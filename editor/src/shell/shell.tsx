@@ -3,7 +3,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { Breadcrumb, Button, Layout, Menu, Segmented, Space, Typography } from "antd";
 import type { ReactNode } from "react";
 import { Link, useLocation, useNavigate } from "react-router";
-import { http } from "../api/http.ts";
+import { client } from "../api/client.ts";
 import type { User } from "../api/types.ts";
 import { type Lang, useLang } from "../i18n.tsx";
 
@@ -24,7 +24,7 @@ export function Shell({ user, children }: { user: User; children: ReactNode }) {
   ];
   const selected = items.find((i) => location.pathname.startsWith(i.key))?.key ?? "/rules";
   const logout = async () => {
-    await http("POST", "/api/logout").catch(() => {});
+    await client.POST("/api/logout").catch(() => {});
     qc.clear();
     navigate("/login");
   };
