@@ -14,7 +14,7 @@ import {
 import type { z } from "zod";
 import { plainMessages } from "../engine/index.ts";
 import { DEFAULT_EDITOR_DIR, registerEditor } from "./editor-static.ts";
-import { AppError } from "./errors.ts";
+import { AppError, errorLang } from "./errors.ts";
 import { maskString } from "./mask.ts";
 import { PolicyService } from "./policy-service.ts";
 import { readSamples, type Sample } from "./review/try.ts";
@@ -23,8 +23,11 @@ import { ReviewWorkflow } from "./review/workflow.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { decisionRoutes } from "./routes/decisions.ts";
+import { ManualReviews } from "./registry/reviews.ts";
+import { Registry } from "./registry/registry.ts";
 import { filingRoutes } from "./routes/filings.ts";
 import { prepaymentRoutes } from "./routes/prepayments.ts";
+import { reviewRoutes } from "./routes/reviews.ts";
 import { ruleSetReviewRoutes } from "./routes/rule-set-review.ts";
 import { ruleSetViewRoutes } from "./routes/rule-set-views.ts";
 import { type RuleSetRouteOptions, ruleSetRoutes } from "./routes/rule-sets.ts";
@@ -47,7 +50,7 @@ export type AppDeps = {
   editorDir?: string;
   /** The sample cases offered by the Try panel (default simulator/cases). */
   samplesDir?: string;
-  /** Today's date (YYYY-MM-DD) for the versions' timeline; tests fix it. */
+  /** Today's date (YYYY-MM-DD) for the versions' timeline and the registry's expiry; tests fix it. */
   today?: () => string;
 };
 
@@ -128,7 +131,8 @@ export async function build(deps: AppDeps): Promise<App> {
   await app.register(fastifySwaggerUi, { routePrefix: "/docs" });
 
   app.setErrorHandler((err, req, reply) => {
-    if (err instanceof AppError) return reply.status(err.status).send(err.toJSON());
+    const lang = errorLang(req.headers["accept-language"]);
+    if (err instanceof AppError) return reply.status(err.status).send(err.toJSON(lang));
     if (hasZodFastifySchemaValidationErrors(err)) {
       // fastify-type-provider-zod 7 puts the zod issue's code in `keyword` and its path in `instancePath`.
       const problems = err.validation.map((v) => {
@@ -142,17 +146,17 @@ export async function build(deps: AppDeps): Promise<App> {
           message: v.message ?? "",
         };
       });
-      return reply.status(400).send(new AppError("VALIDATION", undefined, problems).toJSON());
+      return reply.status(400).send(new AppError("VALIDATION", undefined, problems).toJSON(lang));
     }
     const e = err as { statusCode?: number; code?: string; message: string };
     if (e.code === "FST_ERR_CTP_BODY_TOO_LARGE")
-      return reply.status(413).send(new AppError("PAYLOAD_TOO_LARGE").toJSON());
+      return reply.status(413).send(new AppError("PAYLOAD_TOO_LARGE").toJSON(lang));
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
-      return reply.status(e.statusCode).send(new AppError("VALIDATION", e.message).toJSON());
+      return reply.status(e.statusCode).send(new AppError("VALIDATION", e.message).toJSON(lang));
     }
     if (isResponseSerializationError(err)) req.log.error({ err }, "response does not match its schema");
     else req.log.error({ err }, "unhandled error");
-    return reply.status(500).send(new AppError("INTERNAL").toJSON());
+    return reply.status(500).send(new AppError("INTERNAL").toJSON(lang));
   });
   const appPage = await registerEditor(app, deps.editorDir ?? DEFAULT_EDITOR_DIR);
   app.setNotFoundHandler(
@@ -160,14 +164,22 @@ export async function build(deps: AppDeps): Promise<App> {
       appPage(req, reply) ??
       reply
         .status(404)
-        .send(new AppError("NOT_FOUND", `no route ${req.method} ${req.url.split("?")[0]}`).toJSON()),
+        .send(
+          new AppError("NOT_FOUND", `no route ${req.method} ${req.url.split("?")[0]}`).toJSON(
+            errorLang(req.headers["accept-language"]),
+          ),
+        ),
   );
 
   app.get("/api/health", { schema: { hide: true } }, async () => ({ ok: true }));
   await app.register(authRoutes, { prefix: "/api" });
   await app.register(userRoutes, { prefix: "/api" });
-  await app.register(decisionRoutes, { prefix: "/api" });
-  await app.register(filingRoutes, { prefix: "/api" });
+  const today = deps.today ?? (() => new Date().toISOString().slice(0, 10));
+  const registry = new Registry({ store: deps.store, decider: () => policies.fresh(), today, faults: deps.faults });
+  const reviews = new ManualReviews(deps.store, registry);
+  await app.register(decisionRoutes, { prefix: "/api", store: deps.store, policies });
+  await app.register(filingRoutes, { prefix: "/api", store: deps.store, registry, today });
+  await app.register(reviewRoutes, { prefix: "/api", store: deps.store, reviews, today });
   let samples: Sample[] | undefined;
   const validator = new RuleSetValidator();
   const ruleSets: RuleSetRouteOptions & { prefix: string } = {

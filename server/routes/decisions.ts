@@ -1,12 +1,15 @@
-import type { FastifyInstance } from "fastify";
-import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { caseSchema, type Decider, decisionSchema, plainMessages } from "../../engine/index.ts";
-import type { App } from "../app.ts";
 import { hasRole, requireRoles } from "../auth.ts";
 import { AppError } from "../errors.ts";
-import { maskDeep } from "../mask.ts";
-import { parseVersion } from "../policy-service.ts";
+import { type PolicyService, parseVersion } from "../policy-service.ts";
+import { caseAsSeen, handlesFiles } from "../registry/privacy.ts";
+import type { Store } from "../store/index.ts";
+import { manualReviewSchema } from "../store/manual-reviews.ts";
+
+/** What the decision routes need (given by `build`, typed). */
+export type DecisionRouteOptions = { store: Store; policies: PolicyService };
 
 const recordSchema = z.object({
   id: z.string(),
@@ -28,10 +31,8 @@ const recordSchema = z.object({
  * rule-set chain with content hashes, who asked and when. Published rule sets only, unless
  * `?draft=<version id>` asks to try a draft (officers, approvers, testers).
  */
-export async function decisionRoutes(fastify: FastifyInstance) {
-  const app = fastify as unknown as App;
-  const { store } = app.deps;
-  const r = fastify.withTypeProvider<ZodTypeProvider>();
+export const decisionRoutes: FastifyPluginAsyncZod<DecisionRouteOptions> = async (r, opts) => {
+  const { store, policies } = opts;
   const deciders = requireRoles(store, "clerk", "tester", "officer", "approver", "admin");
 
   r.post(
@@ -40,11 +41,16 @@ export async function decisionRoutes(fastify: FastifyInstance) {
       schema: {
         tags: ["decisions"],
         summary: "Decide a case",
+        description:
+          "A decision that comes out manual_review (published rules only) is logged and queued for a reviewer " +
+          "(GET /api/reviews); the answer carries the queue entry as `review`.",
         querystring: z.object({ draft: z.coerce.number().int().optional() }),
         body: z
           .record(z.string(), z.unknown())
           .describe("a case (case-format.md; docs/schema/case.schema.json)"),
-        response: { 200: decisionSchema.extend({ decisionId: z.string() }) },
+        response: {
+          200: decisionSchema.extend({ decisionId: z.string(), review: manualReviewSchema.optional() }),
+        },
       },
       onRequest: deciders,
       // The decision is built by the engine to its schema already; the zod schema documents the
@@ -61,7 +67,7 @@ export async function decisionRoutes(fastify: FastifyInstance) {
         }));
         throw new AppError("CASE_INVALID", undefined, problems);
       }
-      let decider: Decider = await app.policies.fresh();
+      let decider: Decider = await policies.fresh();
       let draftId: number | null = null;
       if (req.query.draft !== undefined) {
         if (!hasRole(req.user, "officer", "approver", "tester", "admin")) {
@@ -71,19 +77,18 @@ export async function decisionRoutes(fastify: FastifyInstance) {
         if (!draft) throw new AppError("NOT_FOUND", `no rule-set version ${req.query.draft}`);
         const p = parseVersion(draft);
         if (!p.ruleSet) throw new AppError("RULES_INVALID", undefined, p.problems);
-        decider = app.policies.withDraft(p.ruleSet);
+        decider = policies.withDraft(p.ruleSet);
         draftId = draft.id;
       }
       const result = decider.decide(parsed.data);
       if (!result.ok) throw new AppError("NOT_DECIDABLE", result.problems[0]?.message, result.problems);
-      const decisionId = await store.decisions.record(
-        parsed.data,
-        req.body,
-        result.decision,
-        req.user?.username ?? "",
-        draftId,
-      );
-      return { ...result.decision, decisionId };
+      const actor = req.user?.username ?? "";
+      const queued = result.decision.outcome === "manual_review" && draftId === null;
+      return store.transaction(async (tx) => {
+        const decisionId = await tx.decisions.record(parsed.data, req.body, result.decision, actor, draftId);
+        const review = queued ? await tx.reviews.enqueue({ decisionId, requestedBy: actor }) : undefined;
+        return { ...result.decision, decisionId, ...(review && { review }) };
+      });
     },
   );
 
@@ -133,13 +138,13 @@ export async function decisionRoutes(fastify: FastifyInstance) {
     async (req) => {
       const d = await store.decisions.get(req.params.id);
       if (!d) throw new AppError("NOT_FOUND", `no decision ${req.params.id}`);
-      // Clerks and admins handle the applicant's own file; others see the ID number masked.
-      const full = hasRole(req.user, "clerk", "admin");
+      // Clerks and admins handle the applicant's own file; others see the ID number masked and
+      // the name shortened, as in the registry.
       return {
         ...d,
-        input: full ? d.input : maskDeep(d.input),
+        input: caseAsSeen(d.input, handlesFiles(req.user)),
         output: d.output as unknown as Record<string, unknown>,
       };
     },
   );
-}
+};

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from "kysely";
-import type { Case, Decision } from "../../engine/index.ts";
+import { type Case, type Decision, regionPrefix } from "../../engine/index.ts";
 import { maskIdNumber } from "../mask.ts";
 import type { Database, DecisionsTable } from "./schema.ts";
 
@@ -78,7 +78,7 @@ export class DecisionStore {
   async list(f: DecisionFilter = {}): Promise<DecisionRecord[]> {
     let q = this.db.selectFrom("decisions").selectAll();
     if (f.outcome) q = q.where("outcome", "=", f.outcome);
-    if (f.region) q = q.where("insured_region", "like", `${f.region.replace(/0+$/, "")}%`);
+    if (f.region) q = q.where("insured_region", "like", `${regionPrefix(f.region)}%`);
     if (f.category) q = q.where("category", "=", f.category);
     if (f.kind) q = q.where("kind", "=", f.kind);
     if (f.askedBy) q = q.where("asked_by", "=", f.askedBy);

@@ -1,65 +1,91 @@
-import { type Kysely, type Selectable, sql } from "kysely";
+import { CamelCasePlugin, type Kysely, type Selectable, sql } from "kysely";
+import { z } from "zod";
+import { regionPrefix } from "../../engine/index.ts";
 import { isUuid } from "./decisions.ts";
-import type { Database, FilingEventsTable, FilingStatus, FilingsTable } from "./schema.ts";
+import type { Database, FilingEventsTable, FilingsTable } from "./schema.ts";
 
-/** One filing in the registry (备案人员信息库). `idNumber` is the full ID number: callers decide who sees it. */
-export type Filing = {
-  id: string;
-  idNumber: string;
-  idMasked: string;
-  name: string | null;
-  sex: string;
-  insuredRegion: string;
-  scheme: string;
-  category: string;
-  status: FilingStatus;
-  destinationRegion: string | null;
-  hospitalName: string | null;
-  hospitalLevel: string | null;
-  validFrom: string;
-  validUntil: string | null;
-  singleUse: boolean;
-  changeLockedUntil: string | null;
-  extensions: number;
-  approvedOn: string;
-  decisionId: string;
-  details: FilingDetails;
-  revision: number;
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-};
+/** The states stored: an expired filing is an `active` one past its valid_until (see `stateOn`). */
+export const FILING_STATUSES = ["active", "revoked", "consumed"] as const;
+/** The states shown: stored ones, and `expired`, computed at read time against today. */
+export const FILING_STATES = [...FILING_STATUSES, "expired"] as const;
+export type FilingStatus = (typeof FILING_STATUSES)[number];
+export type FilingState = (typeof FILING_STATES)[number];
+
+const text = z.string().optional();
 
 /**
  * What the registry keeps beside the columns: the facts of the case last approved for this filing
  * (so a change, revocation or extension can be decided without retyping them), the contact data of
  * the filing form (personal data: shown to clerks and admins only), and the settlement mode.
  */
-export type FilingDetails = {
-  insured?: { status?: string | undefined };
-  facts?: Record<string, unknown>;
-  contact?: {
-    ssCardNumber?: string | undefined;
-    homeAddress?: string | undefined;
-    contactAddress?: string | undefined;
-    contactPerson?: string | undefined;
-    phone1?: string | undefined;
-    phone2?: string | undefined;
-  };
-  settlementMode?: string | null;
-};
+export const filingDetailsSchema = z.object({
+  insured: z.object({ status: text }).optional(),
+  facts: z.record(z.string(), z.unknown()).optional(),
+  contact: z
+    .object({
+      ssCardNumber: text,
+      homeAddress: text,
+      contactAddress: text,
+      contactPerson: text,
+      phone1: text,
+      phone2: text,
+    })
+    .optional(),
+  settlementMode: z.string().nullable().optional(),
+});
+export type FilingDetails = z.infer<typeof filingDetailsSchema>;
 
-export type FilingEventKind = FilingEventsTable["event"];
+/**
+ * A filing of the registry (备案人员信息库), described once: the store parses its rows with it,
+ * the registry works on it and the routes derive their response schemas from it. `idNumber` is
+ * the full ID number: callers decide who sees it (server/registry/privacy.ts).
+ */
+export const filingSchema = z.object({
+  id: z.string(),
+  idNumber: z.string(),
+  idMasked: z.string(),
+  name: z.string().nullable(),
+  sex: z.string(),
+  insuredRegion: z.string(),
+  scheme: z.string(),
+  category: z.string(),
+  status: z.enum(FILING_STATUSES),
+  destinationRegion: z.string().nullable(),
+  hospitalName: z.string().nullable(),
+  hospitalLevel: z.string().nullable(),
+  validFrom: z.string(),
+  validUntil: z.string().nullable(),
+  singleUse: z.boolean(),
+  changeLockedUntil: z.string().nullable(),
+  extensions: z.number().int(),
+  approvedOn: z.string(),
+  endedOn: z.string().nullable().describe("when a revoked or consumed filing ended"),
+  decisionId: z.string(),
+  details: filingDetailsSchema,
+  revision: z.number().int().describe("optimistic-lock counter: send it back with a change"),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Filing = z.infer<typeof filingSchema>;
 
-export type FilingEvent = {
-  id: number;
-  filingId: string;
-  event: FilingEventKind;
-  decisionId: string | null;
-  actor: string;
-  at: string;
-  detail: Record<string, unknown>;
-};
+export const FILING_EVENTS = ["filed", "changed", "revoked", "extended", "consumed"] as const;
+export const filingEventSchema = z.object({
+  id: z.number(),
+  filingId: z.string(),
+  event: z.enum(FILING_EVENTS),
+  decisionId: z.string().nullable(),
+  actor: z.string(),
+  at: z.string(),
+  detail: z.record(z.string(), z.unknown()),
+});
+export type FilingEvent = z.infer<typeof filingEventSchema>;
+export type FilingEventKind = FilingEvent["event"];
+
+/** The state a filing is in on `today`: an active filing past its valid_until is expired. */
+export function stateOn(f: Pick<Filing, "status" | "validUntil">, today: string): FilingState {
+  return f.status === "active" && f.validUntil !== null && f.validUntil < today ? "expired" : f.status;
+}
 
 export type FilingFilter = {
   /** Insured region (参保地), matched by prefix: 510400 → 5104xx, 510000 → 51xxxx. */
@@ -67,14 +93,23 @@ export type FilingFilter = {
   /** Treatment region (就医地), matched by prefix like `region`. */
   destination?: string | undefined;
   category?: string | undefined;
-  status?: FilingStatus | undefined;
+  /** A state as shown: `active` leaves out expired filings, `expired` finds them (needs `today`). */
+  status?: FilingState | undefined;
+  /** Today's date, for `status: active | expired`. */
+  today?: string | undefined;
   /** Full ID number (exact). */
   idNumber?: string | undefined;
+  /** Masked ID number (exact, e.g. 510402********1236). */
+  idMasked?: string | undefined;
+  /** Part of the name. */
+  name?: string | undefined;
+  /** The same person's filings of a category (overlap checks). */
+  person?: { idNumber: string; category: string } | undefined;
   /** valid_from on or after this date. */
   from?: string | undefined;
   /** valid_from on or before this date. */
   to?: string | undefined;
-  /** Only filings whose destination is in another province than the insured place. */
+  /** Only filings whose destination is in another province than the insured place (or only in-province). */
   crossProvince?: boolean | undefined;
   /** By valid_from: newest first (lists, the default) or oldest first (exports). */
   order?: "asc" | "desc" | undefined;
@@ -84,12 +119,10 @@ export type FilingFilter = {
 
 export type NewFiling = Omit<
   Filing,
-  "id" | "status" | "revision" | "createdAt" | "updatedAt" | "extensions"
-> & {
-  extensions?: number;
-};
+  "id" | "status" | "revision" | "createdAt" | "updatedAt" | "extensions" | "endedOn"
+> & { extensions?: number };
 
-/** Fields a change may set (see the routes for which request sets which). */
+/** Fields a change may set (server/registry/lifecycle.ts says which request sets which). */
 export type FilingPatch = Partial<
   Pick<
     Filing,
@@ -104,12 +137,28 @@ export type FilingPatch = Partial<
     | "changeLockedUntil"
     | "extensions"
     | "approvedOn"
+    | "endedOn"
     | "details"
   >
 >;
 
-/** A region code as a prefix: trailing "00" pairs dropped (510400 → 5104, 000000 → ""). */
-export const regionPrefix = (code: string) => code.replace(/(?:00)+$/, "");
+type Camel<S extends string> = S extends `${infer H}_${infer T}` ? `${H}${Capitalize<Camel<T>>}` : S;
+type CamelCased<T> = { [K in keyof T & string as Camel<K>]: T[K] };
+/** The registry's tables as kysely's CamelCasePlugin shows them (this store's queries only). */
+type RegistryDatabase = {
+  filings: CamelCased<FilingsTable>;
+  filingEvents: CamelCased<FilingEventsTable>;
+  decisions: CamelCased<Database["decisions"]>;
+};
+const iso = (d: Date | string) => new Date(d).toISOString();
+
+/** A row → a filing, through the one schema (timestamps as ISO strings). */
+function toFiling(r: Selectable<RegistryDatabase["filings"]>): Filing {
+  return filingSchema.parse({ ...r, createdAt: iso(r.createdAt), updatedAt: iso(r.updatedAt) });
+}
+function toEvent(r: Selectable<RegistryDatabase["filingEvents"]>): FilingEvent {
+  return filingEventSchema.parse({ ...r, at: iso(r.at) });
+}
 
 /**
  * The filing registry: filings and their history (filing_events). Every write here is meant to run
@@ -117,32 +166,23 @@ export const regionPrefix = (code: string) => code.replace(/(?:00)+$/, "");
  * (`WHERE revision = ?`) and `lock` takes the row lock that serialises concurrent changes.
  */
 export class FilingStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly db: Kysely<RegistryDatabase>;
+
+  constructor(db: Kysely<Database>) {
+    // JSON columns (details, detail) keep their keys as written.
+    this.db = (db as unknown as Kysely<RegistryDatabase>).withPlugin(
+      new CamelCasePlugin({ maintainNestedObjectKeys: true }),
+    );
+  }
 
   async create(f: NewFiling): Promise<Filing> {
     const row = await this.db
       .insertInto("filings")
       .values({
-        id_number: f.idNumber,
-        id_masked: f.idMasked,
-        name: f.name,
-        sex: f.sex,
-        insured_region: f.insuredRegion,
-        scheme: f.scheme,
-        category: f.category,
+        ...f,
         status: "active",
-        destination_region: f.destinationRegion,
-        hospital_name: f.hospitalName,
-        hospital_level: f.hospitalLevel,
-        valid_from: f.validFrom,
-        valid_until: f.validUntil,
-        single_use: f.singleUse,
-        change_locked_until: f.changeLockedUntil,
         extensions: f.extensions ?? 0,
-        approved_on: f.approvedOn,
-        decision_id: f.decisionId,
         details: JSON.stringify(f.details),
-        created_by: f.createdBy,
       })
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -185,12 +225,21 @@ export class FilingStore {
     return !!r;
   }
 
+  /**
+   * Serialises, until the transaction ends, the recording of filings for one person (an advisory
+   * lock on the ID number): two clerks recording overlapping filings at once cannot both pass the
+   * overlap check.
+   */
+  async lockPerson(idNumber: string): Promise<void> {
+    await sql`select pg_advisory_xact_lock(hashtext(${idNumber}))`.execute(this.db);
+  }
+
   async byDecision(decisionId: string): Promise<Filing | undefined> {
     if (!isUuid(decisionId)) return undefined;
     const r = await this.db
       .selectFrom("filings")
       .selectAll()
-      .where("decision_id", "=", decisionId)
+      .where("decisionId", "=", decisionId)
       .executeTakeFirst();
     return r && toFiling(r);
   }
@@ -200,22 +249,15 @@ export class FilingStore {
    * revision; undefined when someone else changed it first (or it does not exist).
    */
   async update(id: string, revision: number, patch: FilingPatch): Promise<Filing | undefined> {
-    const set: Record<string, unknown> = {};
-    if (patch.category !== undefined) set.category = patch.category;
-    if (patch.status !== undefined) set.status = patch.status;
-    if (patch.destinationRegion !== undefined) set.destination_region = patch.destinationRegion;
-    if (patch.hospitalName !== undefined) set.hospital_name = patch.hospitalName;
-    if (patch.hospitalLevel !== undefined) set.hospital_level = patch.hospitalLevel;
-    if (patch.validFrom !== undefined) set.valid_from = patch.validFrom;
-    if (patch.validUntil !== undefined) set.valid_until = patch.validUntil;
-    if (patch.singleUse !== undefined) set.single_use = patch.singleUse;
-    if (patch.changeLockedUntil !== undefined) set.change_locked_until = patch.changeLockedUntil;
-    if (patch.extensions !== undefined) set.extensions = patch.extensions;
-    if (patch.approvedOn !== undefined) set.approved_on = patch.approvedOn;
-    if (patch.details !== undefined) set.details = JSON.stringify(patch.details);
+    const { details, ...columns } = patch;
     const row = await this.db
       .updateTable("filings")
-      .set({ ...set, revision: sql<number>`revision + 1`, updated_at: sql<Date>`now()` })
+      .set({
+        ...columns,
+        ...(details !== undefined && { details: JSON.stringify(details) }),
+        revision: sql<number>`revision + 1`,
+        updatedAt: sql<Date>`now()`,
+      })
       .where("id", "=", id)
       .where("revision", "=", revision)
       .returningAll()
@@ -231,11 +273,11 @@ export class FilingStore {
     detail?: Record<string, unknown>;
   }): Promise<FilingEvent> {
     const row = await this.db
-      .insertInto("filing_events")
+      .insertInto("filingEvents")
       .values({
-        filing_id: e.filingId,
+        filingId: e.filingId,
         event: e.event,
-        decision_id: e.decisionId ?? null,
+        decisionId: e.decisionId ?? null,
         actor: e.actor,
         detail: JSON.stringify(e.detail ?? {}),
       })
@@ -248,9 +290,9 @@ export class FilingStore {
   async events(filingId: string): Promise<FilingEvent[]> {
     if (!isUuid(filingId)) return [];
     const rows = await this.db
-      .selectFrom("filing_events")
+      .selectFrom("filingEvents")
       .selectAll()
-      .where("filing_id", "=", filingId)
+      .where("filingId", "=", filingId)
       .orderBy("id")
       .execute();
     return rows.map(toEvent);
@@ -259,62 +301,34 @@ export class FilingStore {
   /** Filings matching a filter; without `limit`, all of them (exports). */
   async list(f: FilingFilter = {}): Promise<Filing[]> {
     let q = this.db.selectFrom("filings").selectAll();
-    if (f.region) q = q.where("insured_region", "like", `${regionPrefix(f.region)}%`);
-    if (f.destination) q = q.where("destination_region", "like", `${regionPrefix(f.destination)}%`);
+    if (f.region) q = q.where("insuredRegion", "like", `${regionPrefix(f.region)}%`);
+    if (f.destination) q = q.where("destinationRegion", "like", `${regionPrefix(f.destination)}%`);
     if (f.category) q = q.where("category", "=", f.category);
-    if (f.status) q = q.where("status", "=", f.status);
-    if (f.idNumber) q = q.where("id_number", "=", f.idNumber);
-    if (f.from) q = q.where("valid_from", ">=", f.from);
-    if (f.to) q = q.where("valid_from", "<=", f.to);
+    if (f.status === "active" || f.status === "expired") {
+      const today = f.today ?? new Date().toISOString().slice(0, 10);
+      q = q.where("status", "=", "active");
+      q =
+        f.status === "expired"
+          ? q.where("validUntil", "<", today)
+          : q.where((eb) => eb.or([eb("validUntil", "is", null), eb("validUntil", ">=", today)]));
+    } else if (f.status) q = q.where("status", "=", f.status);
+    if (f.idNumber) q = q.where("idNumber", "=", f.idNumber);
+    if (f.idMasked) q = q.where("idMasked", "=", f.idMasked);
+    if (f.name) q = q.where("name", "like", `%${f.name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    if (f.person) {
+      q = q.where("idNumber", "=", f.person.idNumber).where("category", "=", f.person.category);
+    }
+    if (f.from) q = q.where("validFrom", ">=", f.from);
+    if (f.to) q = q.where("validFrom", "<=", f.to);
     if (f.crossProvince !== undefined) {
+      // The SQL form of engine/regions.ts crossProvince (the province: the first two digits).
       const cross = sql<boolean>`substr(destination_region, 1, 2) <> substr(insured_region, 1, 2)`;
       q = f.crossProvince ? q.where(cross) : q.where(sql<boolean>`not (${cross})`);
     }
     const dir = f.order ?? "desc";
-    q = q.orderBy("valid_from", dir).orderBy("created_at", dir).orderBy("id");
+    q = q.orderBy("validFrom", dir).orderBy("createdAt", dir).orderBy("id");
     if (f.limit !== undefined) q = q.limit(f.limit);
     if (f.offset) q = q.offset(f.offset);
     return (await q.execute()).map(toFiling);
   }
-}
-
-function toFiling(r: Selectable<FilingsTable>): Filing {
-  return {
-    id: r.id,
-    idNumber: r.id_number,
-    idMasked: r.id_masked,
-    name: r.name,
-    sex: r.sex,
-    insuredRegion: r.insured_region,
-    scheme: r.scheme,
-    category: r.category,
-    status: r.status,
-    destinationRegion: r.destination_region,
-    hospitalName: r.hospital_name,
-    hospitalLevel: r.hospital_level,
-    validFrom: r.valid_from,
-    validUntil: r.valid_until,
-    singleUse: r.single_use,
-    changeLockedUntil: r.change_locked_until,
-    extensions: r.extensions,
-    approvedOn: r.approved_on,
-    decisionId: r.decision_id,
-    details: r.details as FilingDetails,
-    revision: r.revision,
-    createdBy: r.created_by,
-    createdAt: new Date(r.created_at).toISOString(),
-    updatedAt: new Date(r.updated_at).toISOString(),
-  };
-}
-
-function toEvent(r: Selectable<FilingEventsTable>): FilingEvent {
-  return {
-    id: r.id,
-    filingId: r.filing_id,
-    event: r.event,
-    decisionId: r.decision_id,
-    actor: r.actor,
-    at: new Date(r.at).toISOString(),
-    detail: r.detail as Record<string, unknown>,
-  };
 }

@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from "kysely";
 import { AuditStore } from "./audit.ts";
 import { DecisionStore } from "./decisions.ts";
 import { FilingStore } from "./filings.ts";
+import { ManualReviewStore } from "./manual-reviews.ts";
 import { migrateToLatest } from "./migrations.ts";
 import { PrepaymentStore } from "./prepayments.ts";
 import { RuleSetStore } from "./rule-sets.ts";
@@ -18,6 +19,7 @@ export interface Store {
   readonly audit: AuditStore;
   readonly decisions: DecisionStore;
   readonly filings: FilingStore;
+  readonly reviews: ManualReviewStore;
   readonly ruleSets: RuleSetStore;
   readonly prepayments: PrepaymentStore;
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
@@ -31,6 +33,7 @@ export function createStore(db: Kysely<Database>): Store {
     audit: new AuditStore(db),
     decisions: new DecisionStore(db),
     filings: new FilingStore(db),
+    reviews: new ManualReviewStore(db),
     ruleSets: new RuleSetStore(db),
     prepayments: new PrepaymentStore(db),
     transaction: (fn) =>

@@ -149,6 +149,33 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0003-filing-end-and-manual-reviews": {
+    async up(db: Kysely<unknown>) {
+      // When a revoked or consumed filing ended (an expired one ends on its valid_until).
+      await db.schema.alterTable("filings").addColumn("ended_on", "text").execute();
+      await db.schema
+        .createIndex("filings_person")
+        .on("filings")
+        .columns(["id_number", "category", "status"])
+        .execute();
+      // The manual review queue: one row per logged decision that came out manual_review.
+      await db.schema
+        .createTable("manual_reviews")
+        .addColumn("decision_id", "uuid", (c) => c.primaryKey().references("decisions.id"))
+        .addColumn("status", "text", (c) =>
+          c.notNull().check(sql`status in ('pending', 'approved', 'rejected')`),
+        )
+        .addColumn("filing_id", "uuid", (c) => c.references("filings.id"))
+        .addColumn("filing_revision", "integer")
+        .addColumn("requested_by", "text", (c) => c.notNull())
+        .addColumn("requested_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn("decided_by", "text")
+        .addColumn("decided_at", "timestamptz")
+        .addColumn("reason", "text")
+        .execute();
+      await db.schema.createIndex("manual_reviews_status").on("manual_reviews").column("status").execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -91,6 +91,8 @@ export interface FilingsTable {
   approved_on: string;
   decision_id: string;
   details: JSONColumnType<Record<string, unknown>>;
+  /** When a revoked or consumed filing ended; migration 0003. */
+  ended_on: ColumnType<string | null, string | null | undefined, string | null>;
   revision: Generated<number>;
   created_by: string;
   created_at: Timestamp;
@@ -105,6 +107,20 @@ export interface FilingEventsTable {
   actor: string;
   at: Timestamp;
   detail: JSONColumnType<Record<string, unknown>>;
+}
+
+/** The manual review queue (migration 0003): decisions that came out manual_review. */
+export interface ManualReviewsTable {
+  decision_id: string;
+  status: "pending" | "approved" | "rejected";
+  /** The filing a change, revocation or extension request acts on, and its revision then. */
+  filing_id: string | null;
+  filing_revision: number | null;
+  requested_by: string;
+  requested_at: Timestamp;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  reason: string | null;
 }
 
 export interface AuditLogTable {
@@ -136,6 +152,7 @@ export interface Database {
   decisions: DecisionsTable;
   filings: FilingsTable;
   filing_events: FilingEventsTable;
+  manual_reviews: ManualReviewsTable;
   audit_log: AuditLogTable;
   prepayments: PrepaymentsTable;
 }

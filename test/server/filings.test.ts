@@ -52,8 +52,10 @@ type Json = Record<string, any>;
 
 describe.each(DIALECTS)("filing registry on $name", (dialect) => {
   let s: TestServer;
+  // The registry's "today" (filings past their validUntil show as expired), fixed for these tests.
+  const today = "2017-07-15";
   beforeAll(async () => {
-    s = await startServer(dialect);
+    s = await startServer(dialect, { today: () => today });
   }, 60_000);
   afterAll(async () => s?.close());
 
@@ -66,7 +68,7 @@ describe.each(DIALECTS)("filing registry on $name", (dialect) => {
     s.as(user, { method: "POST", url: "/api/filings", payload: { decisionId } });
   const fileCase = async (c: object): Promise<Json> => {
     const r = await record((await decide(c)).decisionId);
-    expect(r.statusCode).toBe(201);
+    expect(r.statusCode, r.body).toBe(201);
     return r.json();
   };
   const act = (id: string, kind: string, payload: object, user = "clerk") =>
@@ -172,14 +174,25 @@ describe.each(DIALECTS)("filing registry on $name", (dialect) => {
       expect(after.events).toHaveLength(1);
     });
 
-    it("goes to manual review (not applied) when a special reason is given within the lock", async () => {
+    it("queues a change with a special reason within the lock for manual review (202), not applied", async () => {
       const r = await act(filing.id, "change", {
         asOf: "2018-10-01",
         revision: 1,
         filing: { destination: NEW_DESTINATION, materials: ["ss_card", "hukou_proof"], specialReason: true },
       });
-      expect(r.statusCode).toBe(422);
-      expect(r.json().error.decision.outcome).toBe("manual_review");
+      expect(r.statusCode).toBe(202);
+      expect(r.json().decision.outcome).toBe("manual_review");
+      expect(r.json().review).toMatchObject({ status: "pending", filingId: filing.id, filingRevision: 1 });
+      const queue = (await s.as("approver", { method: "GET", url: "/api/reviews?status=pending" })).json();
+      expect(queue.map((q: Json) => q.decisionId)).toContain(r.json().decision.decisionId);
+      // The reviewer sends it back, so the lifecycle below goes on from revision 1.
+      const rejected = await s.as("approver", {
+        method: "POST",
+        url: `/api/reviews/${r.json().decision.decisionId}`,
+        payload: { outcome: "rejected", reason: "特殊原因证明不足" },
+      });
+      expect(rejected.statusCode).toBe(200);
+      expect(await get(filing.id)).toMatchObject({ revision: 1, destinationRegion: "460200" });
     });
 
     it("tells every missing material at once for a change after the lock", async () => {
@@ -477,12 +490,12 @@ describe.each(DIALECTS)("filing registry on $name", (dialect) => {
 
   describe("exports (478号 附件2; 攀医保〔2017〕10号 附件3–5)", () => {
     const HEADER =
-      "序号,参保地行政区划代码,姓名,性别,险种,类型,社会保障号码,社会保障卡卡号,地址,联系电话,就医地统筹地区行政区划代码,备案医院名称,备案医院编码";
+      "序号,参保地行政区划代码,姓名,性别,险种,类型,社会保障号码,社会保障卡卡号,地址,联系电话,就医地统筹地区行政区划代码,备案医院名称,备案医院编码,备案状态";
 
     it("exports the summary table as CSV with a BOM and the Chinese header row, and audits it", async () => {
       const r = await s.as("clerk", {
         method: "GET",
-        url: "/api/filings/export?format=csv&table=summary&status=all",
+        url: "/api/filings/export?format=csv&table=summary&status=all&includeInProvince=true",
       });
       expect(r.statusCode).toBe(200);
       expect(r.headers["content-type"]).toMatch(/^text\/csv; charset=utf-8/);
@@ -495,10 +508,10 @@ describe.each(DIALECTS)("filing registry on $name", (dialect) => {
       expect(lines).toHaveLength(4);
       // Oldest valid_from first: the referral (2017-06-01), the worker (2018-03-01), the changed resettlement (2019-06-01).
       expect(lines[1]).toBe(
-        `1,510411,周杰,男,城乡居民基本医疗保险,异地转诊转院人员,${REFERRAL_ID},,,,510107,四川大学华西医院,`,
+        `1,510411,周杰,男,城乡居民基本医疗保险,异地转诊转院人员,${REFERRAL_ID},,,,510107,四川大学华西医院,,已使用`,
       );
       expect(lines[3]).toBe(
-        `3,510402,张三,男,职工基本医疗保险,异地安置退休人员,${RESETTLED_ID},A12345678,三亚市吉阳区,13800000000,460100,海南省人民医院,`,
+        `3,510402,张三,男,职工基本医疗保险,异地安置退休人员,${RESETTLED_ID},A12345678,三亚市吉阳区,13800000000,460100,海南省人民医院,,已撤销`,
       );
       const entries = (await s.as("admin", { method: "GET", url: "/api/audit?entity=filing" })).json();
       expect(entries[0]).toMatchObject({
@@ -506,6 +519,13 @@ describe.each(DIALECTS)("filing registry on $name", (dialect) => {
         actor: "clerk",
         detail: { table: "summary", rows: 3 },
       });
+    });
+
+    it("exports 附件2 with cross-province filings only unless in-province ones are asked for", async () => {
+      const r = await s.as("clerk", { method: "GET", url: "/api/filings/export?status=all" });
+      const lines = r.body.slice(1).trim().split("\r\n");
+      expect(lines.slice(1).map((l) => l.split(",")[5])).toEqual(["常驻异地工作人员", "异地安置退休人员"]);
+      expect(r.body).not.toContain(REFERRAL_ID);
     });
 
     it("exports only active filings by default", async () => {
@@ -544,7 +564,7 @@ describe.each(DIALECTS)("filing registry on $name", (dialect) => {
     it("exports XLSX that reads back with the header, a row and the note sheet", async () => {
       const r = await s.as("clerk", {
         method: "GET",
-        url: "/api/filings/export?format=xlsx&table=summary&status=all",
+        url: "/api/filings/export?format=xlsx&table=summary&status=all&includeInProvince=true",
       });
       expect(r.statusCode).toBe(200);
       expect(r.headers["content-type"]).toBe(
@@ -659,7 +679,11 @@ describe.each(DIALECTS)("filing registry on $name", (dialect) => {
     });
 
     it("two changes from the same revision at once: one applied, the other 409", async () => {
-      const f = await fileCase({ ...RESETTLED, id: "flg-race-2" });
+      const f = await fileCase({
+        ...RESETTLED,
+        id: "flg-race-2",
+        applicant: { idNumber: "510402194803051016", name: "王强" },
+      });
       const change = (region: string) =>
         act(f.id, "change", {
           asOf: "2019-06-01",

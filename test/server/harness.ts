@@ -114,7 +114,7 @@ export type TestServer = {
 /** A migrated store with the project's rule sets imported, one user per role, and the app built. */
 export async function startServer(
   dialect: Dialect,
-  deps: { faults?: (point: string) => void | Promise<void> } = {},
+  deps: { faults?: (point: string) => void | Promise<void>; today?: () => string } = {},
 ): Promise<TestServer> {
   const { store, target, drop } = await dialect.open();
   await bootstrap(store, { adminUser: "root", adminPassword: PASSWORD });
