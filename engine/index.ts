@@ -12,6 +12,7 @@ export {
   loadCases,
 } from "./case-loader.ts";
 export { ageOn } from "./dates.ts";
+export { grantValidity } from "./decide/validity.ts";
 export { type DecideResult, Decider, type PolicyResult } from "./decider.ts";
 export { type IdInfo, parseIdNumber } from "./id-number.ts";
 export { lintLibrary } from "./lint.ts";

@@ -67,7 +67,11 @@ export const ERRORS = {
     message: "the rules do not allow this; see the decision's reasons",
     zh: "规则不允许此操作，理由见决定中的 reasons",
   },
-  INTERNAL: { status: 500, message: "an internal error; it has been logged", zh: "服务器内部错误，已记录日志" },
+  INTERNAL: {
+    status: 500,
+    message: "an internal error; it has been logged",
+    zh: "服务器内部错误，已记录日志",
+  },
 } as const satisfies Record<string, { status: number; message: string; zh: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

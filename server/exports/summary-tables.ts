@@ -118,7 +118,11 @@ export function tableRow(f: Filing, n: number, today: string): (string | number)
   ];
 }
 
-export type ExportFile = { filename: { ascii: string; utf8: string }; contentType: string; body: string | Buffer };
+export type ExportFile = {
+  filename: { ascii: string; utf8: string };
+  contentType: string;
+  body: string | Buffer;
+};
 
 /** The table as CSV: UTF-8 with a BOM (Excel opens it as UTF-8), CRLF line ends. */
 export function summaryCsv(tableId: TableId, rows: (string | number)[][]): ExportFile {

@@ -179,5 +179,8 @@ export function periodsOverlap(
   a: { validFrom: string; validUntil: string | null },
   b: { validFrom: string; validUntil: string | null },
 ): boolean {
-  return (a.validUntil === null || a.validUntil >= b.validFrom) && (b.validUntil === null || b.validUntil >= a.validFrom);
+  return (
+    (a.validUntil === null || a.validUntil >= b.validFrom) &&
+    (b.validUntil === null || b.validUntil >= a.validFrom)
+  );
 }

@@ -1,6 +1,6 @@
+import { maskDeep } from "../mask.ts";
 import type { Role } from "../store/schema.ts";
 import type { User } from "../store/users.ts";
-import { maskDeep } from "../mask.ts";
 
 /**
  * Who sees whose personal data (478号 六(二)): the roles that handle applicants' files — clerks

@@ -4,8 +4,9 @@ import {
   caseSchema,
   type Decider,
   type Decision,
-  plainMessages,
+  grantValidity,
   type Problem,
+  plainMessages,
 } from "../../engine/index.ts";
 import { AppError } from "../errors.ts";
 import type { DecisionDetail } from "../store/decisions.ts";
@@ -66,7 +67,10 @@ export function checkRevision(stored: number, sent: number): void {
 }
 
 const notFound = (what: string, id: string) =>
-  new AppError("NOT_FOUND", { en: `no ${what} ${id}`, zh: `没有${what === "filing" ? "备案" : "决定"} ${id}` });
+  new AppError("NOT_FOUND", {
+    en: `no ${what} ${id}`,
+    zh: `没有${what === "filing" ? "备案" : "决定"} ${id}`,
+  });
 
 /**
  * The filing registry (备案人员信息库, 478号 二、六; 攀医保〔2017〕10号 六), without HTTP.
@@ -106,7 +110,7 @@ export class Registry {
       );
     }
     const c = parsed.data;
-    const entry = newFiling(c, d.output, d.id, actor);
+    const entry = newFiling(c, await this.asApproved(c, d.output), d.id, actor);
     return this.store.transaction(async (tx) => {
       if (!(await tx.filings.lockDecision(d.id))) throw notFound("decision", d.id);
       const existing = await tx.filings.byDecision(d.id);
@@ -114,7 +118,11 @@ export class Registry {
         throw new AppError("DUPLICATE", `decision ${d.id} is already recorded as filing ${existing.id}`);
       await tx.filings.lockPerson(entry.idNumber);
       const overlapping = (
-        await tx.filings.list({ person: { idNumber: entry.idNumber, category: entry.category }, status: "active", today: entry.validFrom })
+        await tx.filings.list({
+          person: { idNumber: entry.idNumber, category: entry.category },
+          status: "active",
+          today: entry.validFrom,
+        })
       ).find((f) => periodsOverlap(f, entry) && !(f.singleUse && entry.singleUse));
       if (overlapping) {
         throw new AppError(
@@ -148,7 +156,12 @@ export class Registry {
         action: "filing.create",
         entity: "filing",
         entityId: f.id,
-        detail: { decisionId: d.id, category: f.category, insuredRegion: f.insuredRegion, idMasked: f.idMasked },
+        detail: {
+          decisionId: d.id,
+          category: f.category,
+          insuredRegion: f.insuredRegion,
+          idMasked: f.idMasked,
+        },
       });
       return { filing: f, events: [event] };
     });
@@ -156,10 +169,16 @@ export class Registry {
 
   private async checkRecordable(d: DecisionDetail): Promise<void> {
     if (d.kind !== "filing") {
-      throw new AppError("NOT_ELIGIBLE", `only a filing decision can be recorded; this one is a ${d.kind} decision`);
+      throw new AppError(
+        "NOT_ELIGIBLE",
+        `only a filing decision can be recorded; this one is a ${d.kind} decision`,
+      );
     }
     if (d.draftVersionId !== null) {
-      throw new AppError("NOT_ELIGIBLE", "this decision tried a draft rule set; decide with the published rules first");
+      throw new AppError(
+        "NOT_ELIGIBLE",
+        "this decision tried a draft rule set; decide with the published rules first",
+      );
     }
     if (d.outcome === "approved") return;
     if (d.outcome === "manual_review") {
@@ -176,11 +195,23 @@ export class Registry {
     );
   }
 
+  /**
+   * A decision as approved: a `manual_review` one has no validity (the engine grants it only to
+   * approved ones), so a reviewer's approval takes the validity the rules in force grant the case.
+   */
+  async asApproved(c: Case, d: Decision): Promise<Decision> {
+    if (d.outcome === "approved") return d;
+    const p = (await this.deps.decider()).policyFor(c.insured.region, c.asOf);
+    if (!p.ok) throw new AppError("NOT_DECIDABLE", p.problem.message, [p.problem]);
+    return { ...d, validity: grantValidity(c, p.policy, d.category ?? undefined).value };
+  }
+
   /** Decides a change, revocation or extension as a case, and applies it when approved. */
   async act(id: string, kind: ActionKind, req: ActionRequest, actor: string): Promise<ActionResult> {
     const f = await this.store.filings.get(id);
     if (!f) throw notFound("filing", id);
-    if (f.status !== "active") throw new AppError("INVALID_STATE", `the filing is ${f.status}`, undefined, { status: f.status });
+    if (f.status !== "active")
+      throw new AppError("INVALID_STATE", `the filing is ${f.status}`, undefined, { status: f.status });
     checkRevision(f.revision, req.revision);
 
     const input = actionCase(kind, f, req);
@@ -195,7 +226,12 @@ export class Registry {
       // Not a dead end: logged and queued for a reviewer, who applies it (reviews.ts).
       return this.store.transaction(async (tx) => {
         const decisionId = await tx.decisions.record(c, input, decision, actor, null);
-        const review = await tx.reviews.enqueue({ decisionId, requestedBy: actor, filingId: f.id, filingRevision: f.revision });
+        const review = await tx.reviews.enqueue({
+          decisionId,
+          requestedBy: actor,
+          filingId: f.id,
+          filingRevision: f.revision,
+        });
         return { applied: false as const, review, decision, decisionId };
       });
     }
@@ -235,13 +271,21 @@ export class Registry {
     const current = await tx.filings.lock(id);
     if (!current) throw notFound("filing", id);
     if (current.status !== "active")
-      throw new AppError("INVALID_STATE", `the filing is ${current.status}`, undefined, { status: current.status });
+      throw new AppError("INVALID_STATE", `the filing is ${current.status}`, undefined, {
+        status: current.status,
+      });
     checkRevision(current.revision, revision);
     const updated = await tx.filings.update(id, revision, patchFor(kind, c, decision, current));
     if (!updated) throw new AppError("STALE_REVISION");
     await this.fault("filing:after-update");
     const diff = changes(current, updated);
-    await tx.filings.addEvent({ filingId: id, event: EVENT_OF[kind], decisionId, actor, detail: { asOf: c.asOf, ...diff } });
+    await tx.filings.addEvent({
+      filingId: id,
+      event: EVENT_OF[kind],
+      decisionId,
+      actor,
+      detail: { asOf: c.asOf, ...diff },
+    });
     await tx.audit.record({
       actor,
       action: `filing.${kind}`,
@@ -264,14 +308,18 @@ export class Registry {
       if (f.status !== "active") {
         throw new AppError(
           "INVALID_STATE",
-          f.status === "consumed" ? "this single-use filing was already used by a settlement" : `the filing is ${f.status}`,
+          f.status === "consumed"
+            ? "this single-use filing was already used by a settlement"
+            : `the filing is ${f.status}`,
           undefined,
           { status: f.status },
         );
       }
       if (b.revision !== undefined) checkRevision(f.revision, b.revision);
       const outside = [
-        ...(b.admission < f.validFrom || (f.validUntil !== null && b.admission > f.validUntil) ? ["admission"] : []),
+        ...(b.admission < f.validFrom || (f.validUntil !== null && b.admission > f.validUntil)
+          ? ["admission"]
+          : []),
         ...(f.validUntil !== null && b.discharge > f.validUntil ? ["discharge"] : []),
       ];
       if (outside.length) {
@@ -289,7 +337,12 @@ export class Registry {
         updated = u;
       }
       await this.fault("filing:after-update");
-      const detail = { admission: b.admission, discharge: b.discharge, singleUse: f.singleUse, status: updated.status };
+      const detail = {
+        admission: b.admission,
+        discharge: b.discharge,
+        singleUse: f.singleUse,
+        status: updated.status,
+      };
       await tx.filings.addEvent({ filingId: f.id, event: "consumed", actor, detail });
       await tx.audit.record({ actor, action: "filing.consume", entity: "filing", entityId: f.id, detail });
       return { filing: updated, events: await tx.filings.events(f.id) };

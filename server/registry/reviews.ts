@@ -32,15 +32,25 @@ export class ManualReviews {
   async decide(decisionId: string, o: ReviewOutcome, reviewer: User): Promise<ReviewResult> {
     const actor = reviewer.username;
     const reason = o.reason.trim();
-    if (!reason) throw new AppError("VALIDATION", { en: "write the reason for the review's outcome", zh: "请填写审核理由" });
+    if (!reason)
+      throw new AppError("VALIDATION", {
+        en: "write the reason for the review's outcome",
+        zh: "请填写审核理由",
+      });
     return this.store.transaction(async (tx) => {
       const review = await tx.reviews.lock(decisionId);
       if (!review)
-        throw new AppError("NOT_FOUND", { en: `no manual review for decision ${decisionId}`, zh: `决定 ${decisionId} 不在人工审核队列中` });
+        throw new AppError("NOT_FOUND", {
+          en: `no manual review for decision ${decisionId}`,
+          zh: `决定 ${decisionId} 不在人工审核队列中`,
+        });
       if (review.status !== "pending") {
         throw new AppError(
           "INVALID_STATE",
-          { en: `this review was already decided (${review.status})`, zh: `该审核已办结（${review.status}）` },
+          {
+            en: `this review was already decided (${review.status})`,
+            zh: `该审核已办结（${review.status}）`,
+          },
           undefined,
           { status: review.status },
         );
@@ -57,14 +67,19 @@ export class ManualReviews {
       let applied: FilingWithEvents | null = null;
       if (o.outcome === "approved" && review.filingId && ACTIONS.includes(d.kind)) {
         const parsed = caseSchema.safeParse(d.input, { error: plainMessages });
-        if (!parsed.success) throw new AppError("NOT_ELIGIBLE", "the logged case no longer validates", caseProblems(parsed.error.issues));
+        if (!parsed.success)
+          throw new AppError(
+            "NOT_ELIGIBLE",
+            "the logged case no longer validates",
+            caseProblems(parsed.error.issues),
+          );
         applied = await this.registry.apply(
           tx,
           review.filingId,
           review.filingRevision ?? 0,
           d.kind as ActionKind,
           parsed.data,
-          d.output,
+          await this.registry.asApproved(parsed.data, d.output),
           decisionId,
           actor,
         );
@@ -74,7 +89,12 @@ export class ManualReviews {
         action: `review.${o.outcome}`,
         entity: "decision",
         entityId: decisionId,
-        detail: { kind: d.kind, reason, ...(review.filingId && { filingId: review.filingId }), applied: applied !== null },
+        detail: {
+          kind: d.kind,
+          reason,
+          ...(review.filingId && { filingId: review.filingId }),
+          applied: applied !== null,
+        },
       });
       return { review: decided, applied };
     });

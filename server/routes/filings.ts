@@ -13,7 +13,13 @@ import {
 } from "../exports/summary-tables.ts";
 import { handlesFiles } from "../registry/privacy.ts";
 import type { FilingWithEvents, Registry } from "../registry/registry.ts";
-import { filingDetail, filingDetailSchema, filingSummary, filingSummarySchema, publicDecision } from "../registry/views.ts";
+import {
+  filingDetail,
+  filingDetailSchema,
+  filingSummary,
+  filingSummarySchema,
+  publicDecision,
+} from "../registry/views.ts";
 import { FILING_STATES, type FilingFilter } from "../store/filings.ts";
 import type { Store } from "../store/index.ts";
 import { manualReviewSchema } from "../store/manual-reviews.ts";
@@ -84,7 +90,8 @@ export const filingRoutes: FastifyPluginAsyncZod<FilingRouteOptions> = async (r,
       },
       onRequest: clerks,
     },
-    async (req, reply) => reply.status(201).send(full(await registry.record(req.body.decisionId, actorOf(req.user)))),
+    async (req, reply) =>
+      reply.status(201).send(full(await registry.record(req.body.decisionId, actorOf(req.user)))),
   );
 
   for (const kind of ["change", "revoke", "extend"] as const) {
@@ -159,16 +166,22 @@ export const filingRoutes: FastifyPluginAsyncZod<FilingRouteOptions> = async (r,
     {
       schema: {
         tags: ["filings"],
-        summary: "Search the registry (ID numbers masked; names shortened for roles that do not handle files)",
+        summary:
+          "Search the registry (ID numbers masked; names shortened for roles that do not handle files)",
         querystring: z.object({
           ...listQuery,
-          status: z.enum(FILING_STATES).optional().describe("the state today: active leaves out expired filings"),
+          status: z
+            .enum(FILING_STATES)
+            .optional()
+            .describe("the state today: active leaves out expired filings"),
           name: z.string().min(1).max(50).optional().describe("part of the name"),
           idNumber: z
             .string()
             .regex(/^\d{6}(\d{8}|\*{8})\d{3}[\dXx]$/, "an ID number, full or masked (510402********1236)")
             .optional()
-            .describe("a full ID number (clerks and admins only) or a masked one; results are masked either way"),
+            .describe(
+              "a full ID number (clerks and admins only) or a masked one; results are masked either way",
+            ),
           limit: z.coerce.number().int().min(1).max(500).default(50),
           offset: z.coerce.number().int().min(0).default(0),
         }),
@@ -221,7 +234,10 @@ export const filingRoutes: FastifyPluginAsyncZod<FilingRouteOptions> = async (r,
         throw new AppError("VALIDATION", `table ${q.table} holds only the category ${t.category}`);
       }
       if (t.region && q.region && !regionWithin(q.region, t.region)) {
-        throw new AppError("VALIDATION", `table ${q.table} (${t.source}) covers persons insured in ${t.region}`);
+        throw new AppError(
+          "VALIDATION",
+          `table ${q.table} (${t.source}) covers persons insured in ${t.region}`,
+        );
       }
       const now = today();
       const filter: FilingFilter = {
@@ -240,10 +256,17 @@ export const filingRoutes: FastifyPluginAsyncZod<FilingRouteOptions> = async (r,
         actor: actorOf(req.user),
         action: "filing.export",
         entity: "filing",
-        detail: { table: q.table, format: q.format, rows: rows.length, filter: JSON.parse(JSON.stringify(filter)) },
+        detail: {
+          table: q.table,
+          format: q.format,
+          rows: rows.length,
+          filter: JSON.parse(JSON.stringify(filter)),
+        },
       });
       const file =
-        q.format === "csv" ? summaryCsv(q.table, rows) : await summaryXlsx(q.table, rows, filter, new Date().toISOString());
+        q.format === "csv"
+          ? summaryCsv(q.table, rows)
+          : await summaryXlsx(q.table, rows, filter, new Date().toISOString());
       return reply
         .header("x-yidi-note", t.header)
         .header("content-type", file.contentType)

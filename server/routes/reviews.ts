@@ -92,7 +92,8 @@ export const reviewRoutes: FastifyPluginAsyncZod<ReviewRouteOptions> = async (r,
     {
       schema: {
         tags: ["reviews"],
-        summary: "Decide a queued decision (approvers and admins; not the clerk who asked), with a written reason",
+        summary:
+          "Decide a queued decision (approvers and admins; not the clerk who asked), with a written reason",
         description:
           "Audited. approved: a filing decision may then be recorded (POST /api/filings); a change, revocation or " +
           "extension is applied to its filing at once (409 STALE_REVISION if the filing changed since the request). " +
