@@ -99,7 +99,9 @@ export const caseFields = z.strictObject({
       yearToDate: z
         .strictObject({ fundPaid: money })
         .optional()
-        .describe("the basic fund's payments earlier this year; the deductible is per admission (domain.md §7.12)"),
+        .describe(
+          "the basic fund's payments earlier this year; the deductible is per admission (domain.md §7.12)",
+        ),
       // 120号 附件6 slip fields (domain.md §7.15): printed on the slip when given, never decided on.
       admissionMode: z.string().min(1).optional().describe("入院方式, e.g. 门诊、急诊、转院"),
       inpatientNumber: z.string().min(1).optional().describe("住院号"),
