@@ -114,6 +114,7 @@ const DICT = {
   until: { zh: "至", en: "until" },
   noEnd: { zh: "长期", en: "no end" },
   materials: { zh: "已交材料", en: "Materials given" },
+  noCitation: { zh: "（此条目未注明依据）", en: "(no citation on this entry)" },
 } satisfies Record<string, Bilingual>;
 
 export type MessageKey = keyof typeof DICT;

@@ -12,6 +12,8 @@ export default defineConfig({
     testTimeout: 240_000,
     hookTimeout: 240_000,
     fileParallelism: false,
+    // a browser and a server on a busy two-core machine: give each awaited state time
+    expect: { poll: { timeout: 20_000, interval: 100 } },
     reporters: ["default"],
   },
 });

@@ -57,6 +57,14 @@ beforeAll(async () => {
   context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "zh-CN" });
   page = await context.newPage();
   page.on("request", (r) => requested.push(r.url()));
+  // refusals are part of the walk (a typo's 422), but a failing step is easier to read with them
+  page.on("response", async (r) => {
+    if (r.status() >= 400 && r.url().includes("/api/")) {
+      console.log(
+        `${r.request().method()} ${new URL(r.url()).pathname} → ${r.status()} ${(await r.text().catch(() => "")).slice(0, 300)}`,
+      );
+    }
+  });
 });
 
 afterAll(async () => {
@@ -108,6 +116,24 @@ describe("an officer drafts, an approver publishes", () => {
     await save();
     await expect.poll(() => page.getByTestId("problems-panel").textContent()).toMatch(/没有问题/);
     await expect.poll(() => page.locator(".monaco-editor .squiggly-error").count()).toBe(0);
+    // the entry under the cursor shows the clause it encodes
+    await expect
+      .poll(() => page.getByTestId("entry-at-cursor").textContent())
+      .toBe("validity › retired_resettled 〔攀医保〔2017〕10号 四(一)2(1)〕");
+  });
+
+  it("text typed and not saved is offered back after a reload", async () => {
+    await goToLine(1);
+    await page.keyboard.press("End");
+    await page.keyboard.type("  # 未保存的备注");
+    await page.reload();
+    await page.getByTestId("restore-banner").waitFor();
+    await page.getByRole("button", { name: /恢\s*复/ }).click();
+    await expect
+      .poll(() => page.getByTestId("yaml-editor").locator(".view-line").first().textContent())
+      .toContain("未保存的备注");
+    // put back as saved, so the draft stays as the walk-through expects it
+    await page.keyboard.press("Control+Z");
   });
 
   it("the change lock goes from two years to three, and a sample case shows the new lock date", async () => {

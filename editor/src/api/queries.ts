@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { client, unwrap } from "./client.ts";
 
 /** Server state, one hook per resource; pages use these, components get plain data. */
@@ -25,13 +25,18 @@ export const useVersion = (id: number) =>
     queryFn: () => unwrap(client.GET("/api/rule-sets/versions/{id}", version(id))),
   });
 
-export const useVersionYaml = (id: number | null) =>
-  useQuery({
-    queryKey: ["yaml", id],
-    enabled: id != null,
-    queryFn: () =>
-      unwrap(client.GET("/api/rule-sets/versions/{id}/yaml", { ...version(id ?? 0), parseAs: "text" })),
-  });
+const yamlQuery = (id: number | null) => ({
+  queryKey: ["yaml", id],
+  enabled: id != null,
+  queryFn: () =>
+    unwrap(client.GET("/api/rule-sets/versions/{id}/yaml", { ...version(id ?? 0), parseAs: "text" })),
+});
+
+export const useVersionYaml = (id: number | null) => useQuery(yamlQuery(id));
+
+/** The YAML texts of several versions (a chain's), loaded together. */
+export const useVersionYamls = (ids: number[]) =>
+  useQueries({ queries: ids.map(yamlQuery), combine: (rs) => rs.map((r) => r.data ?? "") });
 
 export const useActions = (id: number) =>
   useQuery({

@@ -18,6 +18,8 @@ type Props = {
   problems: Problem[];
   onChange: (text: string) => void;
   onSave: (text: string) => void;
+  /** the cursor's offset in the text, after each move */
+  onCursor?: (text: string, offset: number) => void;
   /** document names offered after `document:` (the chain's sources) */
   documents: string[];
   ref?: React.Ref<YamlEditorHandle>;
@@ -31,13 +33,14 @@ export function YamlEditor({
   problems,
   onChange,
   onSave,
+  onCursor,
   documents,
   ref,
 }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const editorRef = useRef<monaco.editor.IStandaloneCodeEditor | null>(null);
-  const callbacks = useRef({ onChange, onSave, documents });
-  callbacks.current = { onChange, onSave, documents };
+  const callbacks = useRef({ onChange, onSave, onCursor, documents });
+  callbacks.current = { onChange, onSave, onCursor, documents };
   /** the text the editor starts with; later values go through the handle */
   const initial = useRef(initialValue);
 
@@ -64,6 +67,9 @@ export function YamlEditor({
       callbacks.current.onSave(editor.getValue()),
     );
     const sub = model.onDidChangeContent(() => callbacks.current.onChange(model.getValue()));
+    const cursor = editor.onDidChangeCursorPosition((e) =>
+      callbacks.current.onCursor?.(model.getValue(), model.getOffsetAt(e.position)),
+    );
     const completion = monaco.languages.registerCompletionItemProvider("yaml", {
       triggerCharacters: [" ", ":"],
       provideCompletionItems(m, position) {
@@ -92,6 +98,7 @@ export function YamlEditor({
     });
     return () => {
       completion.dispose();
+      cursor.dispose();
       sub.dispose();
       editor.dispose();
       model.dispose();

@@ -5,6 +5,7 @@ import { useInvalidateVersion, useValidation } from "../api/queries.ts";
 import { ApiError, type Problem, type Version } from "../api/types.ts";
 import { ProblemsPanel } from "../components/problems-panel.tsx";
 import { YamlEditor, type YamlEditorHandle } from "../components/yaml-editor.tsx";
+import { type EntryAt, entryAt } from "../entry-at.ts";
 import { useLang } from "../i18n.tsx";
 
 const unsavedKey = (v: { id: number; revision: number }) => `yidi:unsaved:${v.id}:${v.revision}`;
@@ -32,6 +33,12 @@ export function EditTab({
   const [status, setStatus] = useState<{ type: "success" | "error" | "warning"; text: string } | null>(null);
   const [restorable, setRestorable] = useState<string | null>(null);
   const base = useRef(version);
+  const [entry, setEntry] = useState<EntryAt | null>(null);
+  const cursorTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const onCursor = (text: string, offset: number) => {
+    clearTimeout(cursorTimer.current);
+    cursorTimer.current = setTimeout(() => setEntry(entryAt(text, offset)), 150);
+  };
 
   useEffect(() => {
     const kept = localStorage.getItem(unsavedKey(version));
@@ -144,8 +151,23 @@ export function EditTab({
         documents={documents}
         onChange={onChange}
         onSave={save}
+        onCursor={onCursor}
       />
-      <div style={{ marginTop: 8 }}>
+      <div style={{ minHeight: 22, marginTop: 4 }} data-testid="entry-at-cursor">
+        {entry && (
+          <Typography.Text type="secondary">
+            {entry.section} › <Typography.Text code>{entry.key}</Typography.Text>{" "}
+            {entry.citation ? (
+              <Typography.Text>
+                〔{entry.citation.document} {entry.citation.clause}〕
+              </Typography.Text>
+            ) : (
+              t("noCitation")
+            )}
+          </Typography.Text>
+        )}
+      </div>
+      <div>
         <ProblemsPanel problems={shown} onJump={(p) => editor.current?.reveal(p.line ?? 1, p.column ?? 1)} />
       </div>
     </div>

@@ -1,6 +1,6 @@
 import { Card, Space, Tabs, Typography } from "antd";
 import { useNavigate, useParams } from "react-router";
-import { useActions, useInherited, useVersion } from "../api/queries.ts";
+import { useActions, useInherited, useRuleSets, useVersion, useVersionYamls } from "../api/queries.ts";
 import { QueryState } from "../components/query-state.tsx";
 import { StatusTag } from "../components/status-tag.tsx";
 import { useLang } from "../i18n.tsx";
@@ -9,6 +9,9 @@ import { DiffTab } from "./diff-tab.tsx";
 import { EditTab } from "./edit-tab.tsx";
 import { InheritedTab } from "./inherited-tab.tsx";
 import { TryTab } from "./try-tab.tsx";
+
+/** `- document: 攀医保〔2017〕10号` in a sources list */
+const SOURCE_DOCUMENT = /^\s*-\s*document:\s*["']?([^"'\n#]+?)["']?\s*$/gm;
 
 const TABS = ["edit", "inherited", "diff", "try"] as const;
 type Tab = (typeof TABS)[number];
@@ -23,13 +26,16 @@ export function VersionPage() {
   const version = useVersion(id);
   const actions = useActions(id);
   const inherited = useInherited(id);
+  const ruleSets = useRuleSets();
+  // the chain's versions, for the names of the documents their sources list
+  const chainIds = (inherited.data?.chain ?? []).flatMap((c) => {
+    const found = ruleSets.data?.find((g) => g.id === c.id)?.versions.find((x) => x.version === c.version);
+    return found && found.id !== id ? [found.id] : [];
+  });
+  const chainTexts = useVersionYamls(chainIds);
   const documents = [
-    ...new Set(
-      (inherited.data?.entries ?? [])
-        .filter((e) => e.section === "sources")
-        .map((e) => (e.value as { document?: string } | null)?.document ?? e.key),
-    ),
-  ];
+    ...new Set(chainTexts.flatMap((text) => [...text.matchAll(SOURCE_DOCUMENT)].map((m) => m[1] ?? ""))),
+  ].filter(Boolean);
   return (
     <QueryState query={version}>
       {() => {
