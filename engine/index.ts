@@ -26,6 +26,6 @@ export { isoDate, plainMessages } from "./schema/common.ts";
 export { type Benefits, type Decision, decisionSchema } from "./schema/decision.ts";
 export { problemSchema } from "./schema/problem.ts";
 export { type RuleSet, ruleSetSchema, SECTIONS } from "./schema/rule-set.ts";
-export type { Category, Lang, Material, Outcome } from "./vocabulary.ts";
+export type { Category, Kind, Lang, Material, Outcome } from "./vocabulary.ts";
 export * as vocabulary from "./vocabulary.ts";
 export { formatProblem, type Problem, YamlSource } from "./yaml-source.ts";

@@ -17,14 +17,16 @@ import { DEFAULT_EDITOR_DIR, registerEditor } from "./editor-static.ts";
 import { AppError, errorLang } from "./errors.ts";
 import { maskString } from "./mask.ts";
 import { PolicyService } from "./policy-service.ts";
+import { Registry } from "./registry/registry.ts";
+import { ManualReviews } from "./registry/reviews.ts";
 import { readSamples, type Sample } from "./review/try.ts";
 import { RuleSetValidator } from "./review/validation.ts";
 import { ReviewWorkflow } from "./review/workflow.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { decisionRoutes } from "./routes/decisions.ts";
-import { ManualReviews } from "./registry/reviews.ts";
-import { Registry } from "./registry/registry.ts";
+import { deskRoutes } from "./routes/desk.ts";
+import { documentRoutes } from "./routes/documents.ts";
 import { filingRoutes } from "./routes/filings.ts";
 import { prepaymentRoutes } from "./routes/prepayments.ts";
 import { reviewRoutes } from "./routes/reviews.ts";
@@ -175,11 +177,18 @@ export async function build(deps: AppDeps): Promise<App> {
   await app.register(authRoutes, { prefix: "/api" });
   await app.register(userRoutes, { prefix: "/api" });
   const today = deps.today ?? (() => new Date().toISOString().slice(0, 10));
-  const registry = new Registry({ store: deps.store, decider: () => policies.fresh(), today, faults: deps.faults });
+  const registry = new Registry({
+    store: deps.store,
+    decider: () => policies.fresh(),
+    today,
+    faults: deps.faults,
+  });
   const reviews = new ManualReviews(deps.store, registry);
   await app.register(decisionRoutes, { prefix: "/api", store: deps.store, policies });
   await app.register(filingRoutes, { prefix: "/api", store: deps.store, registry, today });
   await app.register(reviewRoutes, { prefix: "/api", store: deps.store, reviews, today });
+  await app.register(deskRoutes, { prefix: "/api", store: deps.store, policies, today });
+  await app.register(documentRoutes, { prefix: "/api", store: deps.store, today });
   let samples: Sample[] | undefined;
   const validator = new RuleSetValidator();
   const ruleSets: RuleSetRouteOptions & { prefix: string } = {
