@@ -210,6 +210,6 @@ export async function build(deps: AppDeps): Promise<App> {
   await app.register(ruleSetReviewRoutes, ruleSets);
   await app.register(ruleSetViewRoutes, ruleSets);
   await app.register(auditRoutes, { prefix: "/api" });
-  await app.register(prepaymentRoutes, { prefix: "/api" });
+  await app.register(prepaymentRoutes, { prefix: "/api", store: deps.store, faults: deps.faults });
   return app;
 }

@@ -1,11 +1,17 @@
 import { Decimal } from "decimal.js";
-import type { FastifyInstance } from "fastify";
-import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { vocabulary } from "../../engine/index.ts";
-import type { App } from "../app.ts";
 import { requireRoles } from "../auth.ts";
+import type { Store } from "../store/index.ts";
 import type { PrepaymentRecord } from "../store/prepayments.ts";
+
+/** What the prepayment routes need (given by `build`, typed). */
+export type PrepaymentRouteOptions = {
+  store: Store;
+  /** Called at named points inside transactions (fault-injection tests). */
+  faults?: ((point: string) => void | Promise<void>) | undefined;
+};
 
 // 40 significant digits: amounts have at most 18, so comparisons are exact and the quotient is
 // far closer than 1e-23 to the true ratio — rounding it to 4 places cannot round twice.
@@ -66,6 +72,20 @@ const rowSchema = z.object({
 });
 export type PrepaymentRow = z.infer<typeof rowSchema>;
 
+const chartSchema = z.object({
+  months: z.array(z.string()).describe("the x axis: YYYY-MM"),
+  series: z.array(
+    z.object({
+      insuredProvince: z.string(),
+      treatmentProvince: z.string(),
+      name: z.string().describe("四川省 → 海南省"),
+      usagePercent: z.array(z.number().nullable()).describe("per month, 2 places; null: no figures"),
+      levels: z.array(levelSchema.nullable()),
+    }),
+  ),
+  thresholds: z.array(z.object({ name: z.string(), level: levelSchema, percent: z.number() })),
+});
+
 const provinceName = (code: string) => vocabulary.REGION_NAMES[`${code}0000`] ?? null;
 
 /**
@@ -125,10 +145,8 @@ export function reportRow(r: PrepaymentRecord): PrepaymentRow {
  * prepayment and clearing per province pair (PUT, audited); the report gives each pair's usage
  * ratio and warning level.
  */
-export async function prepaymentRoutes(fastify: FastifyInstance) {
-  const app = fastify as unknown as App;
-  const { store } = app.deps;
-  const r = fastify.withTypeProvider<ZodTypeProvider>();
+export const prepaymentRoutes: FastifyPluginAsyncZod<PrepaymentRouteOptions> = async (r, opts) => {
+  const { store } = opts;
 
   r.put(
     "/prepayments",
@@ -146,7 +164,7 @@ export async function prepaymentRoutes(fastify: FastifyInstance) {
       const actor = req.user?.username ?? "";
       const { record, previous } = await store.transaction(async (tx) => {
         const result = await tx.prepayments.upsert({ ...req.body, recordedBy: actor });
-        await app.deps.faults?.("prepayment.recorded");
+        await opts.faults?.("prepayment.recorded");
         await tx.audit.record({
           actor,
           action: "prepayment.record",
@@ -170,20 +188,26 @@ export async function prepaymentRoutes(fastify: FastifyInstance) {
     {
       schema: {
         tags: ["prepayments"],
-        summary: "A month's usage ratios with yellow (≥ 70 %) and red (≥ 90 %) warnings",
+        summary:
+          "Usage ratios with yellow (≥ 70 %) and red (≥ 90 %) warnings: a month, or a year month by month",
+        description:
+          "With `month`: that month's rows. Without: every month of the year. `chart` is the monthly usage per province " +
+          "pair in the shape a line chart plots directly (ECharts: xAxis.data = months, one line per series, markLine at " +
+          "each threshold); usage in percent, null for a month without figures.",
         querystring: z.object({
           year: z.coerce.number().int().min(2016).max(2100),
-          month: z.coerce.number().int().min(1).max(12),
+          month: z.coerce.number().int().min(1).max(12).optional(),
           insuredProvince: province.optional(),
           treatmentProvince: province.optional(),
         }),
         response: {
           200: z.object({
             year: z.number(),
-            month: z.number(),
+            month: z.number().nullable(),
             thresholds: z.object({ yellow: z.string(), red: z.string() }),
             counts: z.object({ normal: z.number(), yellow: z.number(), red: z.number() }),
             rows: z.array(rowSchema),
+            chart: chartSchema,
           }),
         },
       },
@@ -194,11 +218,50 @@ export async function prepaymentRoutes(fastify: FastifyInstance) {
       const count = (l: UsageLevel) => rows.filter((x) => x.level === l).length;
       return {
         year: req.query.year,
-        month: req.query.month,
+        month: req.query.month ?? null,
         thresholds: { yellow: YELLOW, red: RED },
         counts: { normal: count("normal"), yellow: count("yellow"), red: count("red") },
         rows,
+        chart: usageChart(req.query.year, req.query.month, rows),
       };
     },
   );
+};
+
+/** Monthly usage per province pair, aligned on the months, with the 70 % and 90 % lines. */
+export function usageChart(
+  year: number,
+  month: number | undefined,
+  rows: PrepaymentRow[],
+): z.infer<typeof chartSchema> {
+  const nums = month ? [month] : Array.from({ length: 12 }, (_, i) => i + 1);
+  const months = nums.map((m) => `${year}-${String(m).padStart(2, "0")}`);
+  const pairs = new Map<string, PrepaymentRow[]>();
+  for (const row of rows) {
+    const k = `${row.insuredProvince}>${row.treatmentProvince}`;
+    pairs.set(k, [...(pairs.get(k) ?? []), row]);
+  }
+  const series = [...pairs.values()].map((list) => {
+    const first = list[0] as PrepaymentRow;
+    const at = (m: number) => list.find((x) => x.month === m);
+    return {
+      insuredProvince: first.insuredProvince,
+      treatmentProvince: first.treatmentProvince,
+      name: `${first.insuredProvinceName ?? first.insuredProvince} → ${first.treatmentProvinceName ?? first.treatmentProvince}`,
+      // A ratio for the chart's axis, not money: 4 decimal places → percent with 2.
+      usagePercent: nums.map((m) => {
+        const x = at(m);
+        return x ? Number(new D(x.usageRatio).mul(100).toFixed(2)) : null;
+      }),
+      levels: nums.map((m) => at(m)?.level ?? null),
+    };
+  });
+  return {
+    months,
+    series,
+    thresholds: [
+      { name: "黄色预警 70%", level: "yellow", percent: 70 },
+      { name: "红色预警 90%", level: "red", percent: 90 },
+    ],
+  };
 }

@@ -18,7 +18,8 @@ export type PrepaymentInput = Omit<PrepaymentRecord, "id" | "recordedAt">;
 
 export type PrepaymentFilter = {
   year: number;
-  month: number;
+  /** One month; all months of the year when left out. */
+  month?: number | undefined;
   insuredProvince?: string | undefined;
   treatmentProvince?: string | undefined;
 };
@@ -80,16 +81,13 @@ export class PrepaymentStore {
     return row && toRecord(row);
   }
 
-  /** A month's rows, by insured province then treatment province. */
+  /** A month's (or a year's) rows, by insured province, treatment province, then month. */
   async list(f: PrepaymentFilter): Promise<PrepaymentRecord[]> {
-    let q = this.db
-      .selectFrom("prepayments")
-      .selectAll()
-      .where("year", "=", f.year)
-      .where("month", "=", f.month);
+    let q = this.db.selectFrom("prepayments").selectAll().where("year", "=", f.year);
+    if (f.month !== undefined) q = q.where("month", "=", f.month);
     if (f.insuredProvince) q = q.where("insured_province", "=", f.insuredProvince);
     if (f.treatmentProvince) q = q.where("treatment_province", "=", f.treatmentProvince);
-    const rows = await q.orderBy("insured_province").orderBy("treatment_province").execute();
+    const rows = await q.orderBy("insured_province").orderBy("treatment_province").orderBy("month").execute();
     return rows.map(toRecord);
   }
 }
