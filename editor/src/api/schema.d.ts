@@ -188,7 +188,10 @@ export interface paths {
         };
       };
     };
-    /** Decide a case */
+    /**
+     * Decide a case
+     * @description A decision that comes out manual_review (published rules only) is logged and queued for a reviewer (GET /api/reviews); the answer carries the queue entry as `review`.
+     */
     post: {
       parameters: {
         query?: {
@@ -371,6 +374,21 @@ export interface paths {
                   };
                 })[];
               decisionId: string;
+              review?: {
+                decisionId: string;
+                /** @enum {string} */
+                status: "pending" | "approved" | "rejected";
+                /** @description the filing a change, revocation or extension acts on */
+                filingId: string | null;
+                /** @description the filing's revision when the request was made */
+                filingRevision: number | null;
+                requestedBy: string;
+                requestedAt: string;
+                decidedBy: string | null;
+                decidedAt: string | null;
+                /** @description the reviewer's written reason */
+                reason: string | null;
+              };
             };
           };
         };
@@ -419,7 +437,7 @@ export interface paths {
     };
   };
   "/api/filings": {
-    /** Search the registry (ID numbers masked) */
+    /** Search the registry (ID numbers masked; names shortened for roles that do not handle files) */
     get: {
       parameters: {
         query?: {
@@ -432,9 +450,13 @@ export interface paths {
           from?: string;
           /** @description valid_from on or before */
           to?: string;
+          /** @description true: only cross-province filings; false: only in-province ones */
           crossProvince?: "true" | "false";
-          status?: "active" | "revoked" | "consumed";
-          /** @description exact ID number (clerks and admins only) */
+          /** @description the state today: active leaves out expired filings */
+          status?: "active" | "revoked" | "consumed" | "expired";
+          /** @description part of the name */
+          name?: string;
+          /** @description a full ID number (clerks and admins only) or a masked one; results are masked either way */
           idNumber?: string;
           limit?: number;
           offset?: number;
@@ -452,8 +474,11 @@ export interface paths {
                 insuredRegion: string;
                 scheme: string;
                 category: string;
-                /** @enum {string} */
-                status: "active" | "revoked" | "consumed";
+                /**
+                 * @description the state today: an active filing past its validUntil is expired (computed when read)
+                 * @enum {string}
+                 */
+                status: "active" | "revoked" | "consumed" | "expired";
                 destinationRegion: string | null;
                 hospitalName: string | null;
                 hospitalLevel: string | null;
@@ -463,7 +488,10 @@ export interface paths {
                 changeLockedUntil: string | null;
                 extensions: number;
                 approvedOn: string;
+                /** @description when it ended: revoked (the revocation's date), consumed (discharge), expired (validUntil) */
+                endedOn: string | null;
                 decisionId: string;
+                /** @description optimistic-lock counter: send it back with a change */
                 revision: number;
                 createdBy: string;
                 createdAt: string;
@@ -473,7 +501,10 @@ export interface paths {
         };
       };
     };
-    /** Record an approved filing decision in the registry */
+    /**
+     * Record an approved filing decision (or one approved by a manual review) in the registry
+     * @description 409 DUPLICATE when the decision is recorded already; 409 OVERLAPPING_FILING (naming the existing filing) when the person holds an active filing of the category for an overlapping period (two single-use filings may overlap); 422 NOT_ELIGIBLE for any other decision, or a manual_review one not yet approved by a reviewer.
+     */
     post: {
       requestBody: {
         content: {
@@ -494,8 +525,11 @@ export interface paths {
               insuredRegion: string;
               scheme: string;
               category: string;
-              /** @enum {string} */
-              status: "active" | "revoked" | "consumed";
+              /**
+               * @description the state today: an active filing past its validUntil is expired (computed when read)
+               * @enum {string}
+               */
+              status: "active" | "revoked" | "consumed" | "expired";
               destinationRegion: string | null;
               hospitalName: string | null;
               hospitalLevel: string | null;
@@ -505,7 +539,10 @@ export interface paths {
               changeLockedUntil: string | null;
               extensions: number;
               approvedOn: string;
+              /** @description when it ended: revoked (the revocation's date), consumed (discharge), expired (validUntil) */
+              endedOn: string | null;
               decisionId: string;
+              /** @description optimistic-lock counter: send it back with a change */
               revision: number;
               createdBy: string;
               createdAt: string;
@@ -541,7 +578,7 @@ export interface paths {
   "/api/filings/{id}/change": {
     /**
      * Change a filing (destination, hospital, category): decided by the rules, change locks apply
-     * @description The request is decided as a case of this kind (logged in the decision log); only an approved decision is applied. Not approved → 422 NOT_ELIGIBLE with the decision (reasons, missingMaterials). Stale revision → 409 STALE_REVISION; a revoked or consumed filing → 409 INVALID_STATE.
+     * @description The request is decided as a case of this kind (logged in the decision log). Approved → applied (200). manual_review → queued for a reviewer, the filing unchanged (202, GET /api/reviews). Otherwise 422 NOT_ELIGIBLE with the decision (reasons, missingMaterials). A revision behind the stored one → 409 STALE_REVISION; ahead of it → 409 REVISION_AHEAD; a revoked or consumed filing → 409 INVALID_STATE.
      */
     post: {
       parameters: {
@@ -622,8 +659,11 @@ export interface paths {
               insuredRegion: string;
               scheme: string;
               category: string;
-              /** @enum {string} */
-              status: "active" | "revoked" | "consumed";
+              /**
+               * @description the state today: an active filing past its validUntil is expired (computed when read)
+               * @enum {string}
+               */
+              status: "active" | "revoked" | "consumed" | "expired";
               destinationRegion: string | null;
               hospitalName: string | null;
               hospitalLevel: string | null;
@@ -633,7 +673,10 @@ export interface paths {
               changeLockedUntil: string | null;
               extensions: number;
               approvedOn: string;
+              /** @description when it ended: revoked (the revocation's date), consumed (discharge), expired (validUntil) */
+              endedOn: string | null;
               decisionId: string;
+              /** @description optimistic-lock counter: send it back with a change */
               revision: number;
               createdBy: string;
               createdAt: string;
@@ -666,13 +709,38 @@ export interface paths {
             };
           };
         };
+        /** @description Default Response */
+        202: {
+          content: {
+            "application/json": {
+              review: {
+                decisionId: string;
+                /** @enum {string} */
+                status: "pending" | "approved" | "rejected";
+                /** @description the filing a change, revocation or extension acts on */
+                filingId: string | null;
+                /** @description the filing's revision when the request was made */
+                filingRevision: number | null;
+                requestedBy: string;
+                requestedAt: string;
+                decidedBy: string | null;
+                decidedAt: string | null;
+                /** @description the reviewer's written reason */
+                reason: string | null;
+              };
+              decision: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
       };
     };
   };
   "/api/filings/{id}/revoke": {
     /**
-     * Revoke a filing (returning home): decided by the rules
-     * @description The request is decided as a case of this kind (logged in the decision log); only an approved decision is applied. Not approved → 422 NOT_ELIGIBLE with the decision (reasons, missingMaterials). Stale revision → 409 STALE_REVISION; a revoked or consumed filing → 409 INVALID_STATE.
+     * Revoke a filing (returning home): decided by the rules; the filing records the day it ended
+     * @description The request is decided as a case of this kind (logged in the decision log). Approved → applied (200). manual_review → queued for a reviewer, the filing unchanged (202, GET /api/reviews). Otherwise 422 NOT_ELIGIBLE with the decision (reasons, missingMaterials). A revision behind the stored one → 409 STALE_REVISION; ahead of it → 409 REVISION_AHEAD; a revoked or consumed filing → 409 INVALID_STATE.
      */
     post: {
       parameters: {
@@ -725,8 +793,11 @@ export interface paths {
               insuredRegion: string;
               scheme: string;
               category: string;
-              /** @enum {string} */
-              status: "active" | "revoked" | "consumed";
+              /**
+               * @description the state today: an active filing past its validUntil is expired (computed when read)
+               * @enum {string}
+               */
+              status: "active" | "revoked" | "consumed" | "expired";
               destinationRegion: string | null;
               hospitalName: string | null;
               hospitalLevel: string | null;
@@ -736,7 +807,10 @@ export interface paths {
               changeLockedUntil: string | null;
               extensions: number;
               approvedOn: string;
+              /** @description when it ended: revoked (the revocation's date), consumed (discharge), expired (validUntil) */
+              endedOn: string | null;
               decisionId: string;
+              /** @description optimistic-lock counter: send it back with a change */
               revision: number;
               createdBy: string;
               createdAt: string;
@@ -763,6 +837,31 @@ export interface paths {
                     [key: string]: unknown;
                   };
                 })[];
+              decision: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        202: {
+          content: {
+            "application/json": {
+              review: {
+                decisionId: string;
+                /** @enum {string} */
+                status: "pending" | "approved" | "rejected";
+                /** @description the filing a change, revocation or extension acts on */
+                filingId: string | null;
+                /** @description the filing's revision when the request was made */
+                filingRevision: number | null;
+                requestedBy: string;
+                requestedAt: string;
+                decidedBy: string | null;
+                decidedAt: string | null;
+                /** @description the reviewer's written reason */
+                reason: string | null;
+              };
               decision: {
                 [key: string]: unknown;
               };
@@ -775,7 +874,7 @@ export interface paths {
   "/api/filings/{id}/extend": {
     /**
      * Extend a filing's validity (referral): decided by the rules
-     * @description The request is decided as a case of this kind (logged in the decision log); only an approved decision is applied. Not approved → 422 NOT_ELIGIBLE with the decision (reasons, missingMaterials). Stale revision → 409 STALE_REVISION; a revoked or consumed filing → 409 INVALID_STATE.
+     * @description The request is decided as a case of this kind (logged in the decision log). Approved → applied (200). manual_review → queued for a reviewer, the filing unchanged (202, GET /api/reviews). Otherwise 422 NOT_ELIGIBLE with the decision (reasons, missingMaterials). A revision behind the stored one → 409 STALE_REVISION; ahead of it → 409 REVISION_AHEAD; a revoked or consumed filing → 409 INVALID_STATE.
      */
     post: {
       parameters: {
@@ -828,8 +927,11 @@ export interface paths {
               insuredRegion: string;
               scheme: string;
               category: string;
-              /** @enum {string} */
-              status: "active" | "revoked" | "consumed";
+              /**
+               * @description the state today: an active filing past its validUntil is expired (computed when read)
+               * @enum {string}
+               */
+              status: "active" | "revoked" | "consumed" | "expired";
               destinationRegion: string | null;
               hospitalName: string | null;
               hospitalLevel: string | null;
@@ -839,7 +941,10 @@ export interface paths {
               changeLockedUntil: string | null;
               extensions: number;
               approvedOn: string;
+              /** @description when it ended: revoked (the revocation's date), consumed (discharge), expired (validUntil) */
+              endedOn: string | null;
               decisionId: string;
+              /** @description optimistic-lock counter: send it back with a change */
               revision: number;
               createdBy: string;
               createdAt: string;
@@ -872,13 +977,38 @@ export interface paths {
             };
           };
         };
+        /** @description Default Response */
+        202: {
+          content: {
+            "application/json": {
+              review: {
+                decisionId: string;
+                /** @enum {string} */
+                status: "pending" | "approved" | "rejected";
+                /** @description the filing a change, revocation or extension acts on */
+                filingId: string | null;
+                /** @description the filing's revision when the request was made */
+                filingRevision: number | null;
+                requestedBy: string;
+                requestedAt: string;
+                decidedBy: string | null;
+                decidedAt: string | null;
+                /** @description the reviewer's written reason */
+                reason: string | null;
+              };
+              decision: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
       };
     };
   };
   "/api/filings/{id}/consume": {
     /**
      * A settlement uses the filing: single-use filings are used up
-     * @description Admission and discharge must lie within the filing's validity (valid_from … valid_until), else 422 NOT_ELIGIBLE. A single-use filing (referral, emergency) becomes consumed; a second consumption → 409 INVALID_STATE.
+     * @description Admission and discharge must lie within the filing's validity (valid_from … valid_until), else 422 NOT_ELIGIBLE. A single-use filing (referral, emergency) becomes consumed, ending on the discharge date; a second consumption → 409 INVALID_STATE.
      */
     post: {
       parameters: {
@@ -908,8 +1038,11 @@ export interface paths {
               insuredRegion: string;
               scheme: string;
               category: string;
-              /** @enum {string} */
-              status: "active" | "revoked" | "consumed";
+              /**
+               * @description the state today: an active filing past its validUntil is expired (computed when read)
+               * @enum {string}
+               */
+              status: "active" | "revoked" | "consumed" | "expired";
               destinationRegion: string | null;
               hospitalName: string | null;
               hospitalLevel: string | null;
@@ -919,7 +1052,10 @@ export interface paths {
               changeLockedUntil: string | null;
               extensions: number;
               approvedOn: string;
+              /** @description when it ended: revoked (the revocation's date), consumed (discharge), expired (validUntil) */
+              endedOn: string | null;
               decisionId: string;
+              /** @description optimistic-lock counter: send it back with a change */
               revision: number;
               createdBy: string;
               createdAt: string;
@@ -954,8 +1090,8 @@ export interface paths {
   };
   "/api/filings/export": {
     /**
-     * Export a summary table (478号 附件2; 攀医保〔2017〕10号 附件3–5) as CSV or XLSX
-     * @description table=summary: 478号 附件2. resettled | long_term | worker: 攀医保〔2017〕10号 附件3 | 4 | 5 — the notice does not give their columns, so they use 附件2's columns filtered by category, for persons insured in Panzhihua (510400). Full ID numbers (社会保障号码): clerks and admins only; every export is audited. CSV is UTF-8 with a BOM.
+     * Download a summary table (478号 附件2; 攀医保〔2017〕10号 附件3–5) as CSV or XLSX
+     * @description table=summary: 478号 附件2, cross-province filings only unless includeInProvince=true. resettled | long_term | worker: 攀医保〔2017〕10号 附件3 | 4 | 5 — the notice does not give their columns, so they use 附件2's columns filtered by category, for persons insured in Panzhihua (510400). A last column 备案状态 gives each filing's state today (有效 / 已过期 / 已撤销 / 已使用). Full ID numbers (社会保障号码): clerks and admins only; every export is audited. CSV is UTF-8 with a BOM. Content-Disposition: attachment with the Chinese file name (RFC 5987).
      */
     get: {
       parameters: {
@@ -969,10 +1105,13 @@ export interface paths {
           from?: string;
           /** @description valid_from on or before */
           to?: string;
+          /** @description true: only cross-province filings; false: only in-province ones */
           crossProvince?: "true" | "false";
           format?: "csv" | "xlsx";
           table?: "summary" | "resettled" | "long_term" | "worker";
-          status?: "active" | "revoked" | "consumed" | "all";
+          status?: "active" | "revoked" | "consumed" | "expired" | "all";
+          /** @description 附件2 only: include in-province filings too */
+          includeInProvince?: "true" | "false";
         };
       };
       responses: {
@@ -1003,8 +1142,11 @@ export interface paths {
               insuredRegion: string;
               scheme: string;
               category: string;
-              /** @enum {string} */
-              status: "active" | "revoked" | "consumed";
+              /**
+               * @description the state today: an active filing past its validUntil is expired (computed when read)
+               * @enum {string}
+               */
+              status: "active" | "revoked" | "consumed" | "expired";
               destinationRegion: string | null;
               hospitalName: string | null;
               hospitalLevel: string | null;
@@ -1014,7 +1156,10 @@ export interface paths {
               changeLockedUntil: string | null;
               extensions: number;
               approvedOn: string;
+              /** @description when it ended: revoked (the revocation's date), consumed (discharge), expired (validUntil) */
+              endedOn: string | null;
               decisionId: string;
+              /** @description optimistic-lock counter: send it back with a change */
               revision: number;
               createdBy: string;
               createdAt: string;
@@ -1042,6 +1187,394 @@ export interface paths {
                   };
                 })[];
             };
+          };
+        };
+      };
+    };
+  };
+  "/api/reviews": {
+    /** The manual review queue: decisions that came out manual_review (oldest first) */
+    get: {
+      parameters: {
+        query?: {
+          status?: "pending" | "approved" | "rejected";
+          limit?: number;
+          offset?: number;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            "application/json": ({
+                decisionId: string;
+                /** @enum {string} */
+                status: "pending" | "approved" | "rejected";
+                /** @description the filing a change, revocation or extension acts on */
+                filingId: string | null;
+                /** @description the filing's revision when the request was made */
+                filingRevision: number | null;
+                requestedBy: string;
+                requestedAt: string;
+                decidedBy: string | null;
+                decidedAt: string | null;
+                /** @description the reviewer's written reason */
+                reason: string | null;
+                decision: {
+                  caseId: string;
+                  kind: string;
+                  category: string | null;
+                  insuredRegion: string;
+                  asOf: string;
+                  idMasked: string;
+                  askedBy: string;
+                  /** @description the reasons the rules sent it to manual review, with their citations */
+                  reasons: {
+                      [key: string]: unknown;
+                    }[];
+                };
+              })[];
+          };
+        };
+      };
+    };
+  };
+  "/api/reviews/{decisionId}": {
+    /** One entry of the manual review queue */
+    get: {
+      parameters: {
+        path: {
+          decisionId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            "application/json": {
+              decisionId: string;
+              /** @enum {string} */
+              status: "pending" | "approved" | "rejected";
+              /** @description the filing a change, revocation or extension acts on */
+              filingId: string | null;
+              /** @description the filing's revision when the request was made */
+              filingRevision: number | null;
+              requestedBy: string;
+              requestedAt: string;
+              decidedBy: string | null;
+              decidedAt: string | null;
+              /** @description the reviewer's written reason */
+              reason: string | null;
+              decision: {
+                caseId: string;
+                kind: string;
+                category: string | null;
+                insuredRegion: string;
+                asOf: string;
+                idMasked: string;
+                askedBy: string;
+                /** @description the reasons the rules sent it to manual review, with their citations */
+                reasons: {
+                    [key: string]: unknown;
+                  }[];
+              };
+            };
+          };
+        };
+      };
+    };
+    /**
+     * Decide a queued decision (approvers and admins; not the clerk who asked), with a written reason
+     * @description Audited. approved: a filing decision may then be recorded (POST /api/filings); a change, revocation or extension is applied to its filing at once (409 STALE_REVISION if the filing changed since the request). 403 FOUR_EYES for the clerk who asked; 409 INVALID_STATE when already decided.
+     */
+    post: {
+      parameters: {
+        path: {
+          decisionId: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @enum {string} */
+            outcome: "approved" | "rejected";
+            /** @description the reviewer's written reason */
+            reason: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            "application/json": {
+              decisionId: string;
+              /** @enum {string} */
+              status: "pending" | "approved" | "rejected";
+              /** @description the filing a change, revocation or extension acts on */
+              filingId: string | null;
+              /** @description the filing's revision when the request was made */
+              filingRevision: number | null;
+              requestedBy: string;
+              requestedAt: string;
+              decidedBy: string | null;
+              decidedAt: string | null;
+              /** @description the reviewer's written reason */
+              reason: string | null;
+              decision: {
+                caseId: string;
+                kind: string;
+                category: string | null;
+                insuredRegion: string;
+                asOf: string;
+                idMasked: string;
+                askedBy: string;
+                /** @description the reasons the rules sent it to manual review, with their citations */
+                reasons: {
+                    [key: string]: unknown;
+                  }[];
+              };
+              filing: ({
+                id: string;
+                idMasked: string;
+                name: string | null;
+                sex: string;
+                insuredRegion: string;
+                scheme: string;
+                category: string;
+                /**
+                 * @description the state today: an active filing past its validUntil is expired (computed when read)
+                 * @enum {string}
+                 */
+                status: "active" | "revoked" | "consumed" | "expired";
+                destinationRegion: string | null;
+                hospitalName: string | null;
+                hospitalLevel: string | null;
+                validFrom: string;
+                validUntil: string | null;
+                singleUse: boolean;
+                changeLockedUntil: string | null;
+                extensions: number;
+                approvedOn: string;
+                /** @description when it ended: revoked (the revocation's date), consumed (discharge), expired (validUntil) */
+                endedOn: string | null;
+                decisionId: string;
+                /** @description optimistic-lock counter: send it back with a change */
+                revision: number;
+                createdBy: string;
+                createdAt: string;
+                updatedAt: string;
+                /** @description full for clerks and admins, masked for other roles */
+                idNumber: string;
+                /** @description filing-form contact data (card number, addresses, phones): clerks and admins only */
+                contact: {
+                  [key: string]: string;
+                } | null;
+                settlementMode: string | null;
+                /** @description the case facts the next change is decided with */
+                facts: {
+                  [key: string]: unknown;
+                };
+                events: ({
+                    id: number;
+                    /** @enum {string} */
+                    event: "filed" | "changed" | "revoked" | "extended" | "consumed";
+                    decisionId: string | null;
+                    actor: string;
+                    at: string;
+                    detail: {
+                      [key: string]: unknown;
+                    };
+                  })[];
+              }) | null;
+            };
+          };
+        };
+      };
+    };
+  };
+  "/api/requirements": {
+    /** What the rules in force ask for a region, category and kind on a date (fields, form, materials, rules) */
+    get: {
+      parameters: {
+        query: {
+          region: string;
+          category?: "retired_resettled" | "long_term_resident" | "resident_worker" | "referral" | "emergency";
+          kind?: "filing" | "change" | "revoke" | "extend" | "settlement";
+          /** @description default today */
+          asOf?: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            "application/json": {
+              region: string;
+              category: string | null;
+              kind: string;
+              asOf: string;
+              /** @description the rule sets in force, nation first */
+              chain: {
+                  id: string;
+                  version: string;
+                }[];
+              /** @description case fields to ask for (case-format.md paths) */
+              fields: {
+                  id: string;
+                  label: {
+                    zh: string;
+                    en: string;
+                  };
+                  /** @description the rules that read it */
+                  why: string[];
+                }[];
+              /** @description required fields of the filing form (478号 附件1), when a form is handed in */
+              formFields: ({
+                  key: string;
+                  /** @description channels the form applies to; null: all */
+                  channels: string[] | null;
+                  required: {
+                      id: string;
+                      label: {
+                        zh: string;
+                        en: string;
+                      };
+                    }[];
+                  citation: {
+                    document: string;
+                    clause: string;
+                    note?: string;
+                  };
+                })[];
+              materials: {
+                  rule: string;
+                  ids: string[];
+                  /** @description one of the ids is enough (a one-of group) */
+                  oneOf: boolean;
+                  label: string;
+                  labels: {
+                      id: string;
+                      label: {
+                        zh: string;
+                        en: string;
+                      };
+                    }[];
+                  /** @description required only under a condition (e.g. filed by an agent) */
+                  conditional: boolean;
+                  citation: {
+                    document: string;
+                    clause: string;
+                    note?: string;
+                  };
+                }[];
+              rules: {
+                  id: string;
+                  message: string;
+                  onFail: string;
+                  citation: {
+                    document: string;
+                    clause: string;
+                    note?: string;
+                  };
+                }[];
+            };
+          };
+        };
+      };
+    };
+  };
+  "/api/id-number/check": {
+    /** Check an ID number (GB 11643) and read birth date, sex, age on a date and region from it */
+    post: {
+      requestBody: {
+        content: {
+          "application/json": {
+            idNumber: string;
+            /** @description default today */
+            asOf?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            "application/json": {
+              valid: boolean;
+              birthDate: string | null;
+              /** @enum {string|null} */
+              sex: "male" | "female" | null;
+              /** @description completed years on asOf */
+              age: number | null;
+              /** @description the region the number was issued in (digits 1–6) */
+              region: string | null;
+              regionName: string | null;
+              problem: string | null;
+            };
+          };
+        };
+      };
+    };
+  };
+  "/api/decisions/{id}/notice.html": {
+    /**
+     * 一次性告知书: every missing material and field of a decision, each with its citation
+     * @description For any filing, change, revocation or extension decision; an empty list says nothing is missing.
+     */
+    get: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      responses: {
+        /** @description a print-ready A4 HTML page (print it, or save it as PDF, from the browser) */
+        200: {
+          content: {
+            "text/html": string;
+          };
+        };
+      };
+    };
+  };
+  "/api/decisions/{id}/receipt.html": {
+    /**
+     * 受理回执 / 备案凭证 of an approved decision (the 备案凭证 once it is recorded as a filing)
+     * @description 422 NOT_ELIGIBLE for a decision that is not approved (or a manual_review one not approved by a reviewer).
+     */
+    get: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      responses: {
+        /** @description a print-ready A4 HTML page (print it, or save it as PDF, from the browser) */
+        200: {
+          content: {
+            "text/html": string;
+          };
+        };
+      };
+    };
+  };
+  "/api/decisions/{id}/slip.html": {
+    /**
+     * 附件6 settlement slip (跨省异地就医住院结算单) of a settlement decision
+     * @description The same slip as `yidi settle --format html`. 422 NOT_ELIGIBLE for a decision that is not a settlement.
+     */
+    get: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      responses: {
+        /** @description a print-ready A4 HTML page (print it, or save it as PDF, from the browser) */
+        200: {
+          content: {
+            "text/html": string;
           };
         };
       };
@@ -2221,12 +2754,15 @@ export interface paths {
     };
   };
   "/api/prepayments/report": {
-    /** A month's usage ratios with yellow (≥ 70 %) and red (≥ 90 %) warnings */
+    /**
+     * Usage ratios with yellow (≥ 70 %) and red (≥ 90 %) warnings: a month, or a year month by month
+     * @description With `month`: that month's rows. Without: every month of the year. `chart` is the monthly usage per province pair in the shape a line chart plots directly (ECharts: xAxis.data = months, one line per series, markLine at each threshold); usage in percent, null for a month without figures.
+     */
     get: {
       parameters: {
         query: {
           year: number;
-          month: number;
+          month?: number;
           insuredProvince?: string;
           treatmentProvince?: string;
         };
@@ -2237,7 +2773,7 @@ export interface paths {
           content: {
             "application/json": {
               year: number;
-              month: number;
+              month: number | null;
               thresholds: {
                 yellow: string;
                 red: string;
@@ -2278,6 +2814,25 @@ export interface paths {
                   recordedBy: string;
                   recordedAt: string;
                 })[];
+              chart: {
+                /** @description the x axis: YYYY-MM */
+                months: string[];
+                series: ({
+                    insuredProvince: string;
+                    treatmentProvince: string;
+                    /** @description 四川省 → 海南省 */
+                    name: string;
+                    /** @description per month, 2 places; null: no figures */
+                    usagePercent: (number | null)[];
+                    levels: ("normal" | "yellow" | "red" | null)[];
+                  })[];
+                thresholds: ({
+                    name: string;
+                    /** @enum {string} */
+                    level: "normal" | "yellow" | "red";
+                    percent: number;
+                  })[];
+              };
             };
           };
         };
