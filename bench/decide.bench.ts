@@ -1,17 +1,28 @@
 /**
- * Decisions per second, single thread, side by side (`npm run bench`):
- *  (a) the engine's full decision: Decider.decide on parsed cases (ID check, policy lookup,
- *      reasons, missing materials, validity, settlement, processing, trace);
- *  (b) json-rules-engine: `engine.run(facts)` alone on the same policy, and the full reference
- *      decision (decideWithReference);
- *  (c) Panzhihua's rules written by hand (outcome and missing materials only);
- *  (d) zod case parsing (caseSchema.parse), per case.
- * Every contender goes through the same Panzhihua cases; the contenders take turns within each
- * round (the order rotating) so machine noise falls on all alike, and the median round counts.
+ * The decision, side by side (`npm run bench`). Cases are generated, seeded and distinct
+ * (bench/cases.ts, from the sample cases: every region, kind, category and chain), never a loop
+ * over the samples. Two sets:
+ *  - PZH: Panzhihua cases of the chain national@2016-12-13 → sichuan/panzhihua@2017-04-12
+ *    (2017-04-12 … 2019-05-31; kinds filing, change, revoke, extend): the one region every
+ *    contender encodes — yidi, json-rules-engine (over the rules in scope, and over all 34),
+ *    GoRules zen-engine (bench/panzhihua.jdm.json, built from the same policy by
+ *    bench/zen-graph.ts) and a hand-written function (bench/panzhihua-by-hand.ts);
+ *  - ALL: every region, kind and chain (settlements too): yidi alone, parse + decide + serialize.
+ * Before any timing, every contender must agree with yidi on every PZH case (outcome, missing
+ * materials, validity, settlement mode), and json-rules-engine's full reference decision must
+ * equal yidi's decision, trace and all, on every case of both sets.
  *
- * Environment: BENCH_ROUNDS (default 15), BENCH_SAMPLE_MS (time per contender per round, default 200).
+ * Timing: the contenders take turns in every round (the order rotating), so a noisy machine
+ * slows them alike; each decision is timed alone (the timer's own cost is measured and shown),
+ * p50 and p99 per decision over all rounds; ratios are of p50s.
+ *
+ * Environment: BENCH_CASES (per set, default 10000), BENCH_ROUNDS (default 10), BENCH_SAMPLE_MS
+ * (per contender per round, default 150), BENCH_SEED (default 11).
  */
+import { readFileSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
+import { ZenEngine } from "@gorules/zen-engine";
+import { Engine, type RuleProperties } from "json-rules-engine";
 import {
   type Case,
   caseSchema,
@@ -22,218 +33,304 @@ import {
   referenceEngine,
   referenceFacts,
 } from "../engine/index.ts";
+import { CUSTOM_OPERATORS } from "../engine/operators.ts";
 import { readRuleFiles } from "../simulator/rule-files.ts";
-import { PANZHIHUA_CASES } from "./fixtures/panzhihua-cases.ts";
+import { generateCases, type RawCase, sampleCases } from "./cases.ts";
 import { panzhihuaByHand } from "./panzhihua-by-hand.ts";
+import { panzhihuaPolicy, ZEN_FROM, ZEN_GRAPH_FILE, ZEN_TO, zenInput } from "./zen-graph.ts";
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
-const SAMPLE_MS = Number(process.env.BENCH_SAMPLE_MS ?? 200);
-const WARMUP_MS = 400;
-const REGION = "510400";
+const N = Number(process.env.BENCH_CASES ?? 10_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
+const SAMPLE_MS = Number(process.env.BENCH_SAMPLE_MS ?? 150);
+const SEED = Number(process.env.BENCH_SEED ?? 11);
 
 function fail(message: string): never {
   console.error(`bench: ${message}`);
   process.exit(1);
 }
+const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
 
-// ---- setup: rules, parsed cases, the reference engine and its facts ----------------------------
+// ---- cases -------------------------------------------------------------------------------------
 
-const started = performance.now();
+const t0 = performance.now();
 const { ruleSets, problems } = readRuleFiles();
 if (problems.length) fail(`rule files have problems (run \`yidi lint\`):\n${JSON.stringify(problems)}`);
 const decider = new Decider(ruleSets);
-const raws = PANZHIHUA_CASES;
-const cases: Case[] = raws.map((r) => caseSchema.parse(r));
-
-const policyOf = (c: Case): Policy => {
-  const r = decider.policyFor(c.insured.region, c.asOf);
-  if (!r.ok) fail(`${c.id}: ${r.problem.message}`);
-  return r.policy;
-};
-const prepared = cases.map((c) => {
-  const policy = policyOf(c);
-  return { c, policy, facts: referenceFacts(c, policy) };
+const samples = sampleCases();
+const pzhRaw = generateCases(samples, N, {
+  seed: SEED,
+  regionPrefix: "5104",
+  kinds: ["filing", "change", "revoke", "extend"],
+  from: ZEN_FROM,
+  to: ZEN_TO,
 });
-const keys = new Set(prepared.map((p) => p.policy.key));
-if (keys.size !== 1 || !prepared[0]?.policy.chain.some((rs) => rs.region === REGION)) {
-  fail(`bench cases should resolve to one Panzhihua chain, got: ${[...keys].join(" | ")}`);
-}
-
+const allRaw = generateCases(samples, N, { seed: SEED + 1 });
+const parse = (r: RawCase): Case => {
+  const p = caseSchema.safeParse(r);
+  if (!p.success) fail(`${r.id}: ${p.error.issues[0]?.message}`);
+  return p.data;
+};
+const pzh = pzhRaw.map(parse);
+const all = allRaw.map(parse);
+const policy = panzhihuaPolicy(decider);
 const decideOne = (c: Case): Decision => {
   const r = decider.decide(c);
   if (!r.ok) fail(`${c.id}: ${JSON.stringify(r.problems)}`);
   return r.decision;
 };
-
-/** The full reference decision, with the same policy lookup as Decider.decide. */
-async function decideOneWithReference(c: Case): Promise<Decision> {
-  return decideWithReference(c, policyOf(c));
+for (const c of pzh) {
+  const r = decider.policyFor(c.insured.region, c.asOf);
+  if (!r.ok || r.policy !== policy) fail(`${c.id} does not fall under the one Panzhihua chain`);
 }
 
-// ---- agreement: (a) vs expected, (c) and (b) vs (a) --------------------------------------------
+// json-rules-engine over the rules in scope: one Engine per (kind, category), as yidi selects them.
+const scoped = new Map<string, Engine>();
+function scopedEngine(c: Case): Engine {
+  const category = c.filing.category ?? c.previous?.category;
+  const k = `${c.kind}|${category}`;
+  let e = scoped.get(k);
+  if (!e) {
+    e = new Engine([], { allowUndefinedFacts: true });
+    for (const [name, fn] of Object.entries(CUSTOM_OPERATORS)) e.addOperator(name, fn);
+    for (const rule of policy.rulesFor(c.kind, category)) {
+      const wrap = (x: object) => ("all" in x || "any" in x ? x : { all: [x] });
+      if (rule.when)
+        e.addRule({
+          name: `${rule.id}#when`,
+          conditions: wrap(rule.when),
+          event: { type: "w" },
+        } as RuleProperties);
+      e.addRule({ name: rule.id, conditions: wrap(rule.conditions), event: { type: "c" } } as RuleProperties);
+    }
+    scoped.set(k, e);
+  }
+  return e;
+}
+const zen = new ZenEngine().createDecision(JSON.parse(readFileSync(ZEN_GRAPH_FILE, "utf8")));
+
+// ---- agreement, before any timing --------------------------------------------------------------
 
 const materialIds = (d: Decision) => d.missingMaterials.map((m) => ("id" in m ? m.id : m.anyOf.join("|")));
+const essentials = (d: Pick<Decision, "outcome" | "validity" | "settlementMode">, missing: string[]) => ({
+  outcome: d.outcome,
+  missingMaterials: missing,
+  validity: d.validity,
+  settlementMode: d.settlementMode,
+});
 const mix = new Map<string, number>();
-for (const [i, c] of cases.entries()) {
-  const engine = decideOne(c);
-  const expected = (raws[i]?.expected as { outcome?: string } | undefined)?.outcome;
-  if (engine.outcome !== expected)
-    fail(`${c.id}: engine decided ${engine.outcome}, the fixture expects ${expected}`);
+for (const c of pzh) {
+  const d = decideOne(c);
+  const want = essentials(d, materialIds(d));
   const hand = panzhihuaByHand(c);
-  if (hand.outcome !== engine.outcome || !isDeepStrictEqual(hand.missingMaterials, materialIds(engine))) {
-    fail(
-      `${c.id}: engine and hand-written disagree\n  engine: ${engine.outcome} [${materialIds(engine)}]\n` +
-        `  hand:   ${hand.outcome} [${hand.missingMaterials}]`,
-    );
-  }
-  const reference = await decideOneWithReference(c);
-  if (!isDeepStrictEqual(reference, engine)) fail(`${c.id}: engine and json-rules-engine decisions differ`);
-  const k = `${engine.outcome}`;
+  if (!isDeepStrictEqual(essentials(hand, hand.missingMaterials), want))
+    fail(`${c.id}: hand-written disagrees\n  yidi: ${JSON.stringify(want)}\n  hand: ${JSON.stringify(hand)}`);
+  const z = (await zen.evaluate(zenInput(c, policy))).result as Record<string, unknown>;
+  const zd = {
+    outcome: z.outcome,
+    missingMaterials: z.missingMaterials,
+    validity: z.validity ?? null,
+    settlementMode: z.settlementMode ?? null,
+  };
+  if (!isDeepStrictEqual(zd, want))
+    fail(`${c.id}: zen-engine disagrees\n  yidi: ${JSON.stringify(want)}\n  zen:  ${JSON.stringify(zd)}`);
+  if (!isDeepStrictEqual(await decideWithReference(c, policy), d))
+    fail(`${c.id}: json-rules-engine's decision differs`);
+  const k = `${c.kind} ${d.outcome}`;
   mix.set(k, (mix.get(k) ?? 0) + 1);
 }
-const categories = new Set(cases.map((c) => c.filing.category ?? c.previous?.category));
-if (categories.size < 5 || !["approved", "rejected", "incomplete"].every((o) => mix.has(o))) {
-  fail("the bench cases should cover all five categories and approved, rejected and incomplete outcomes");
+for (const c of all) {
+  const r = decider.policyFor(c.insured.region, c.asOf);
+  if (!r.ok) fail(r.problem.message);
+  if (!isDeepStrictEqual(await decideWithReference(c, r.policy), decideOne(c)))
+    fail(`${c.id}: json-rules-engine's decision differs`);
 }
+const chains = new Set(
+  all.map((c) => (decider.policyFor(c.insured.region, c.asOf) as { policy: Policy }).policy.key),
+);
+const regions = new Set(all.map((c) => c.insured.region.slice(0, 4)));
+const kinds = new Set(all.map((c) => c.kind));
+for (const o of ["approved", "rejected", "incomplete", "manual_review"])
+  if (![...mix.keys()].some((k) => k.endsWith(o))) fail(`no Panzhihua case came out ${o}`);
+const setupS = ((performance.now() - t0) / 1000).toFixed(1);
 
 // ---- contenders --------------------------------------------------------------------------------
 
-/** Keeps results alive so no contender's work can be optimised away. */
 let sink = 0;
-
 type Contender = {
   key: string;
   label: string;
-  unit: string;
-  /** One pass over every case. */
-  pass: () => void | Promise<void>;
+  set: "PZH" | "ALL";
+  /** One decision (or run) of case i of the set. */
+  one: (i: number) => unknown;
+  async?: boolean;
 };
-
 const contenders: Contender[] = [
   {
-    key: "a",
-    label: "(a) engine: Decider.decide, full decision",
-    unit: "decisions",
-    pass: () => {
-      for (const c of cases) sink += decideOne(c).trace.length;
+    key: "yidi",
+    label: "yidi Decider.decide: full decision with trace",
+    set: "PZH",
+    one: (i) => decideOne(pzh[i] as Case).trace.length,
+  },
+  {
+    key: "jre-scope",
+    label: "json-rules-engine run(): the rules in scope only (facts built, no decision)",
+    set: "PZH",
+    async: true,
+    one: async (i) => {
+      const c = pzh[i] as Case;
+      return (await scopedEngine(c).run(referenceFacts(c, policy))).results.length;
     },
   },
   {
-    key: "b",
-    label: "(b) json-rules-engine engine.run(facts) only",
-    unit: "runs",
-    pass: async () => {
-      for (const p of prepared) sink += (await referenceEngine(p.policy).run(p.facts)).results.length;
-    },
+    key: "jre-all",
+    label: "json-rules-engine run(): all 34 rules (facts built, no decision)",
+    set: "PZH",
+    async: true,
+    one: async (i) =>
+      (await referenceEngine(policy).run(referenceFacts(pzh[i] as Case, policy))).results.length,
   },
   {
-    key: "b*",
-    label: "(b) reference: decideWithReference, full",
-    unit: "decisions",
-    pass: async () => {
-      for (const c of cases) sink += (await decideOneWithReference(c)).trace.length;
-    },
+    key: "zen",
+    label: "zen-engine evaluate(): the whole decision graph (input built)",
+    set: "PZH",
+    async: true,
+    one: async (i) =>
+      ((await zen.evaluate(zenInput(pzh[i] as Case, policy))).result as { outcome: string }).outcome.length,
   },
   {
-    key: "c",
-    label: "(c) hand-written TypeScript (outcome+materials)",
-    unit: "decisions",
-    pass: () => {
-      for (const c of cases) sink += panzhihuaByHand(c).missingMaterials.length;
-    },
+    key: "hand",
+    label: "hand-written TypeScript: the whole decision, no trace",
+    set: "PZH",
+    one: (i) => panzhihuaByHand(pzh[i] as Case).missingMaterials.length,
   },
   {
-    key: "d",
-    label: "(d) zod caseSchema.parse, per case",
-    unit: "parses",
-    pass: () => {
-      for (const r of raws) sink += caseSchema.parse(r).filing.materials.length;
-    },
+    key: "yidi-all",
+    label: "yidi Decider.decide, every region/kind/chain",
+    set: "ALL",
+    one: (i) => decideOne(all[i] as Case).trace.length,
   },
+  {
+    key: "parse",
+    label: "zod caseSchema.parse of the raw case",
+    set: "ALL",
+    one: (i) => parse(allRaw[i] as RawCase).filing.materials.length,
+  },
+  {
+    key: "stringify",
+    label: "JSON.stringify of the decision",
+    set: "ALL",
+    one: (i) => JSON.stringify(decisionsAll[i]).length,
+  },
+  {
+    key: "pds",
+    label: "parse + decide + serialize, per case",
+    set: "ALL",
+    one: (i) => JSON.stringify(decideOne(parse(allRaw[i] as RawCase))).length,
+  },
+  { key: "timer", label: "(the timer alone: subtract from the above)", set: "ALL", one: (i) => i },
 ];
+const decisionsAll = all.map(decideOne);
 
-/** Runs `passes` passes; returns elapsed milliseconds. */
-async function sample(c: Contender, passes: number): Promise<number> {
-  const t0 = performance.now();
-  for (let i = 0; i < passes; i++) {
-    const r = c.pass();
-    if (r) await r;
+const samplesOf = new Map(contenders.map((c) => [c.key, [] as number[]]));
+const cursor = new Map(contenders.map((c) => [c.key, 0]));
+const wall = new Map(contenders.map((c) => [c.key, { n: 0, ms: 0 }]));
+
+async function turn(c: Contender, ms: number, record: boolean): Promise<void> {
+  const size = c.set === "PZH" ? pzh.length : all.length;
+  const out = samplesOf.get(c.key) as number[];
+  let i = cursor.get(c.key) as number;
+  const start = performance.now();
+  const until = start + ms;
+  let n = 0;
+  while (performance.now() < until) {
+    for (let k = 0; k < 64; k++) {
+      const a = process.hrtime.bigint();
+      const r = c.async ? await c.one(i) : c.one(i);
+      const b = process.hrtime.bigint();
+      sink += typeof r === "number" ? r : 1;
+      if (record) out.push(Number(b - a));
+      i = (i + 1) % size;
+      n++;
+    }
   }
-  return performance.now() - t0;
+  cursor.set(c.key, i);
+  if (record) {
+    const w = wall.get(c.key) as { n: number; ms: number };
+    w.n += n;
+    w.ms += performance.now() - start;
+  }
 }
 
-// Warm-up and calibration: passes per sample so that one sample takes about SAMPLE_MS.
-const passes = new Map<string, number>();
-for (const c of contenders) {
-  let n = 1;
-  let ms = await sample(c, n);
-  while (ms < WARMUP_MS) {
-    n *= 2;
-    ms = await sample(c, n);
-  }
-  passes.set(c.key, Math.max(1, Math.round((n * SAMPLE_MS) / ms)));
-}
-
-const perCase = new Map<string, number[]>(contenders.map((c) => [c.key, []]));
+for (const c of contenders) await turn(c, 300, false); // warm-up
 for (let round = 0; round < ROUNDS; round++) {
-  for (let j = 0; j < contenders.length; j++) {
-    const c = contenders[(round + j) % contenders.length] as Contender;
-    const n = passes.get(c.key) ?? 1;
-    const ms = await sample(c, n);
-    perCase.get(c.key)?.push((ms * 1000) / (n * cases.length));
-  }
+  for (let j = 0; j < contenders.length; j++)
+    await turn(contenders[(j + round) % contenders.length] as Contender, SAMPLE_MS, true);
 }
 
 // ---- report ------------------------------------------------------------------------------------
 
-const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((x, y) => x - y);
-  const i = (s.length - 1) * q;
-  const lo = s[Math.floor(i)] ?? 0;
-  const hi = s[Math.ceil(i)] ?? 0;
-  return lo + (hi - lo) * (i - Math.floor(i));
-};
-const median = (k: string) => quantile(perCase.get(k) ?? [], 0.5);
-const spread = (k: string) => {
-  const xs = perCase.get(k) ?? [];
-  return ((quantile(xs, 0.75) - quantile(xs, 0.25)) / 2 / quantile(xs, 0.5)) * 100;
-};
-const fmtInt = (n: number) => Math.round(n).toLocaleString("en-US");
-const engineUs = median("a");
+const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? Number.NaN;
+const stats = new Map(
+  contenders.map((c) => {
+    const xs = (samplesOf.get(c.key) as number[]).sort((a, b) => a - b);
+    const w = wall.get(c.key) as { n: number; ms: number };
+    return [
+      c.key,
+      { p50: pct(xs, 0.5) / 1000, p99: pct(xs, 0.99) / 1000, n: xs.length, perS: (w.n / w.ms) * 1000 },
+    ];
+  }),
+);
+const s = (k: string) => stats.get(k) as { p50: number; p99: number; n: number; perS: number };
+const us = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(1)).padStart(7);
+const mem = process.memoryUsage();
 
 console.log(
-  `\nyidi decide benchmark — ${cases.length} Panzhihua cases (${[...mix].map(([o, n]) => `${n} ${o}`).join(", ")}),` +
-    ` chain ${prepared[0]?.policy.chain.map((rs) => `${rs.id}@${rs.version}`).join(" > ")}`,
+  `yidi decision bench — Node ${process.version}, ${N} distinct generated cases per set (seed ${SEED}), ${ROUNDS} interleaved rounds × ${SAMPLE_MS} ms, setup and agreement ${setupS} s`,
 );
 console.log(
-  `node ${process.version}, single thread; ${ROUNDS} rounds × ~${SAMPLE_MS} ms per contender, interleaved; median round\n`,
-);
-const header = ["contender", "per second", "µs each", "± (IQR/2)", "engine is"];
-const rows = contenders.map((c) => {
-  const us = median(c.key);
-  const ratio = us / engineUs;
-  const vs =
-    c.key === "a" ? "—" : ratio >= 1 ? `${ratio.toFixed(1)}× faster` : `${(1 / ratio).toFixed(1)}× slower`;
-  return [c.label, `${fmtInt(1e6 / us)} ${c.unit}/s`, us.toFixed(2), `${spread(c.key).toFixed(1)}%`, vs];
-});
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-const line = (cells: string[]) =>
-  cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ");
-console.log(line(header));
-console.log(widths.map((w) => "-".repeat(w)).join("  "));
-for (const r of rows) console.log(line(r));
-
-const parseUs = median("d");
-console.log(
-  `\nengine vs json-rules-engine run: ${(median("b") / engineUs).toFixed(1)}× faster` +
-    ` (vs full reference decision: ${(median("b*") / engineUs).toFixed(1)}×)`,
-);
-console.log(`engine vs hand-written:          ${(engineUs / median("c")).toFixed(1)}× slower`);
-console.log(
-  `parse + decide per case:         ${(parseUs + engineUs).toFixed(2)} µs (${fmtInt(1e6 / (parseUs + engineUs))}/s);` +
-    ` target (a) ≥ 50,000/s: ${1e6 / engineUs >= 50_000 ? "met" : "NOT met"}`,
+  `  PZH: ${pzh.length} Panzhihua cases ${ZEN_FROM}…${ZEN_TO}, one chain; mix ${[...mix]
+    .sort()
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ")}`,
 );
 console.log(
-  `(a), (c) and the reference agree on all ${cases.length} cases; ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  `  ALL: ${all.length} cases, ${regions.size} cities, kinds ${[...kinds].sort().join("/")}, ${chains.size} chains`,
 );
-if (sink === Number.MIN_VALUE) console.log(sink);
+console.log(
+  "  agreement: yidi = hand-written = zen-engine on every PZH case (outcome, missing materials, validity, mode);",
+);
+console.log(
+  "             yidi = json-rules-engine's full reference decision (trace included) on every case of both sets\n",
+);
+console.log(`  ${"contender".padEnd(78)} set    p50 µs  p99 µs   per s`);
+for (const c of contenders) {
+  const x = s(c.key);
+  console.log(
+    `  ${c.label.padEnd(78)} ${c.set.padEnd(4)} ${us(x.p50)} ${us(x.p99)} ${Math.round(x.perS).toLocaleString("en").padStart(9)}`,
+  );
+}
+const timer = s("timer").p50;
+const net = (k: string) => Math.max(s(k).p50 - timer, 0.001);
+const ratio = (k: string) => (net(k) / net("yidi")).toFixed(1);
+console.log("\n  ratios of p50 per decision, timer subtracted, same PZH cases:");
+console.log(
+  `    zen-engine whole graph / yidi full decision:           ${ratio("zen")}×  (target ≥ 20×)  ${Number(ratio("zen")) >= 20 ? "met" : "MISSED"}`,
+);
+console.log(
+  `    json-rules-engine run() in scope / yidi full decision: ${ratio("jre-scope")}×  (target ≥ 50×)  ${Number(ratio("jre-scope")) >= 50 ? "met" : "MISSED"}`,
+);
+console.log(`    json-rules-engine run() all rules / yidi full decision: ${ratio("jre-all")}×`);
+console.log(
+  `    hand-written / yidi full decision:                     ${(net("hand") / net("yidi")).toFixed(2)}×`,
+);
+const pds = s("pds").p50 - timer;
+console.log(
+  `  parse + decide + serialize, ALL cases: p50 ${pds.toFixed(2)} µs per case (target ≤ 8 µs)  ${pds <= 8 ? "met" : "MISSED"}`,
+);
+console.log(
+  `    of which parse ${(s("parse").p50 - timer).toFixed(2)} µs, decide ${(s("yidi-all").p50 - timer).toFixed(2)} µs, stringify ${(s("stringify").p50 - timer).toFixed(2)} µs`,
+);
+console.log(
+  `  memory at the end: RSS ${mb(mem.rss)}, heap ${mb(mem.heapUsed)} (${2 * N} parsed cases, ${N} decisions and the timings held)`,
+);
+if (sink === 42) console.log("");

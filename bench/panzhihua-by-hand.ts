@@ -1,17 +1,29 @@
 import type { Case, Category, Material, Outcome } from "../engine/index.ts";
 
 /**
- * Panzhihua's filing rules (攀医保〔2017〕10号 over national@2016-12-13, the chain in force in
- * 2017–2022) written by hand as plain TypeScript: the benchmark's floor for what deciding
- * eligibility and materials costs. No reasons, no trace, no validity: outcome and missing
- * materials only. A fact the case does not give makes its condition unknown, as in the engine
- * (`undefined` below), which makes the case incomplete unless something else rejects it.
+ * Panzhihua's filing decision (攀医保〔2017〕10号 over national@2016-12-13, the chain in force
+ * 2017-04-12 … 2019-05-31, with domain.md §7: off-site only outside the city, the benefit period,
+ * in-service employees of age to a person, referrals only to a higher level or 3A → 3A) written by
+ * hand as plain TypeScript: the benchmark's floor for what the whole decision costs. No reasons,
+ * no trace: outcome, missing materials, validity and settlement mode. A fact the case does not
+ * give makes its condition unknown, as in the engine (`undefined` below), which makes the case
+ * incomplete unless something else rejects it.
  */
-export type HandDecision = { outcome: Outcome; missingMaterials: string[] };
+export type HandDecision = {
+  outcome: Outcome;
+  missingMaterials: string[];
+  validity: {
+    from: string;
+    until: string | null;
+    singleUse: boolean;
+    changeLockedUntil: string | null;
+    extensions?: number;
+  } | null;
+  settlementMode: "direct" | "reimbursement" | "none" | null;
+};
 
 type Tri = boolean | undefined;
 
-const RESIDENT_SCHEMES = new Set(["urban_rural_resident", "urban_resident", "ncms"]);
 const LEVEL_RANK: Record<string, number> = { unrated: 0, "1": 1, "2": 2, "3": 3, "3A": 4 };
 /** Change lock after approval, in years (四(一)2(1)); referral and emergency have none. */
 const CHANGE_LOCK_YEARS: Partial<Record<Category, number>> = {
@@ -38,13 +50,32 @@ const PAPER_FORM = [
   "hospitalLevel",
 ] as const;
 
-/** `iso` plus `years`, the day clamped to the month's end (29 Feb + 1 year = 28 Feb). */
-function addYears(iso: string, years: number): string {
-  const y = Number(iso.slice(0, 4)) + years;
-  const m = Number(iso.slice(5, 7));
+const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+/** `iso` plus years and months, the day clamped to the month's end (29 Feb + 1 year = 28 Feb). */
+function add(iso: string, years: number, months = 0): string {
+  const total = Number(iso.slice(0, 4)) * 12 + Number(iso.slice(5, 7)) - 1 + years * 12 + months;
+  const y = Math.floor(total / 12);
+  const m = (total % 12) + 1;
   const d = Math.min(Number(iso.slice(8, 10)), new Date(Date.UTC(y, m, 0)).getUTCDate());
-  return `${y}-${iso.slice(5, 7)}-${String(d).padStart(2, "0")}`;
+  return `${y}-${pad(m)}-${pad(d)}`;
 }
+
+/** The day before `iso`. */
+function dayBefore(iso: string): string {
+  const t = new Date(
+    Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10)) - 1),
+  );
+  return `${t.getUTCFullYear()}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}`;
+}
+
+/** Same city (first 4 digits), or the same municipality (Beijing, Tianjin, Shanghai, Chongqing). */
+function sameCity(insured: string, destination: string): boolean {
+  const p = insured.slice(0, 2);
+  if (p === "11" || p === "12" || p === "31" || p === "50") return destination.slice(0, 2) === p;
+  return destination.slice(0, 4) === insured.slice(0, 4);
+}
+const isLevel = (l: string | undefined): l is string => l !== undefined && l in LEVEL_RANK;
 
 /** Decides a validated Panzhihua case (kinds filing, change, revoke, extend). */
 export function panzhihuaByHand(c: Case): HandDecision {
@@ -77,8 +108,14 @@ export function panzhihuaByHand(c: Case): HandDecision {
   const status = insured.status;
   const filing = kind === "filing";
   const actsOnFiling = filing || kind === "change" || kind === "revoke" || kind === "extend";
+  const dest = f.destination;
+  const ageReached = male ? age >= 60 : age >= 50;
 
-  // Eligibility (一、三、四).
+  // Eligibility (一、三、四; domain.md §7.1, §7.5, §7.6, §7.8).
+  if (kind !== "revoke") {
+    reject(dest ? !sameCity(insured.region, dest.region) : undefined);
+    reject(insured.inBenefitPeriod);
+  }
   if (actsOnFiling) reject(insured.cardStatus === "normal");
   if (filing && category === "retired_resettled") {
     reject(status === undefined ? undefined : status === "retired");
@@ -88,8 +125,12 @@ export function panzhihuaByHand(c: Case): HandDecision {
   if (filing && category === "long_term_resident") {
     const retiredEmployee: Tri =
       scheme !== "employee" ? false : status === undefined ? undefined : status === "retired";
-    const residentOfAge = RESIDENT_SCHEMES.has(scheme) && (male ? age >= 60 : age >= 50);
-    reject(retiredEmployee === true || residentOfAge ? true : retiredEmployee);
+    reject(retiredEmployee === true || ageReached ? true : retiredEmployee);
+    // An employee in service of age goes to a person: the statutory age depends on the post.
+    if (scheme === "employee" && ageReached && status !== "retired") {
+      if (status === undefined) unknown = true;
+      else if (status === "in_service") manual = true;
+    }
     reject(f.residenceYears === undefined ? undefined : f.residenceYears >= 2);
   }
   if (filing && category === "resident_worker") {
@@ -102,8 +143,25 @@ export function panzhihuaByHand(c: Case): HandDecision {
     const region = f.referral?.issuerRegion;
     const issuer3A: Tri = from === undefined ? undefined : from === "3A";
     reject(scheme === "employee" || scheme === "urban_rural_resident");
+    // A higher level, or 3A to 3A (domain.md §7.6).
+    const above: Tri =
+      to === undefined || from === undefined
+        ? undefined
+        : isLevel(to) && isLevel(from) && (LEVEL_RANK[to] ?? 0) > (LEVEL_RANK[from] ?? 0);
+    const both3A: Tri =
+      from === "3A" && to === "3A"
+        ? true
+        : from === undefined || to === undefined
+          ? (from !== undefined && from !== "3A") || (to !== undefined && to !== "3A")
+            ? false
+            : undefined
+          : false;
     reject(
-      to === undefined || from === undefined ? undefined : (LEVEL_RANK[to] ?? 0) >= (LEVEL_RANK[from] ?? 0),
+      above === true || both3A === true
+        ? true
+        : above === undefined || both3A === undefined
+          ? undefined
+          : false,
     );
     const inCity = region === undefined ? undefined : region.startsWith("5104");
     if (inCity !== false) reject(issuer3A);
@@ -116,7 +174,7 @@ export function panzhihuaByHand(c: Case): HandDecision {
   }
   if (kind === "change" && prev) {
     const years = CHANGE_LOCK_YEARS[prev.category];
-    const outsideLock = years === undefined || c.asOf >= addYears(prev.approvedOn, years);
+    const outsideLock = years === undefined || c.asOf >= add(prev.approvedOn, years);
     if (f.specialReason) review(outsideLock);
     else reject(outsideLock);
   }
@@ -182,5 +240,43 @@ export function panzhihuaByHand(c: Case): HandDecision {
       : manual
         ? "manual_review"
         : "approved";
-  return { outcome, missingMaterials };
+
+  // Validity (四(一)2(1), 四(二)2(1), 四(三)2(1)) of an approved request.
+  let validity: HandDecision["validity"] = null;
+  if (outcome === "approved" && kind === "extend" && prev) {
+    const until = prev.validUntil ? add(prev.validUntil, 0, 1) : (prev.validUntil ?? null);
+    validity = {
+      from: prev.approvedOn,
+      until,
+      singleUse: true,
+      changeLockedUntil: null,
+      extensions: prev.extensions + 1,
+    };
+  } else if (outcome === "approved" && kind !== "revoke") {
+    const years = category ? CHANGE_LOCK_YEARS[category] : undefined;
+    validity = {
+      from: c.asOf,
+      until: category === "referral" ? dayBefore(add(c.asOf, 0, 1)) : null,
+      singleUse: category === "referral" || category === "emergency",
+      changeLockedUntil: years ? dayBefore(add(c.asOf, years)) : null,
+    };
+  }
+
+  // Settlement mode (四(二)2(2)(3), 四(三)2(2), 五): referral and emergency out of the province
+  // are paid back, not settled directly (referrals direct from 2018, §7.3); a rejected request
+  // leaves the care unfiled, which the fund does not pay; direct needs a networked hospital.
+  let settlementMode: HandDecision["settlementMode"] = null;
+  if (kind !== "revoke") {
+    const cross = dest ? dest.region.slice(0, 2) !== insured.region.slice(0, 2) : undefined;
+    if (outcome === "rejected") settlementMode = "none";
+    else if (cross !== undefined) {
+      settlementMode =
+        cross && (category === "emergency" || (category === "referral" && c.asOf < "2018-01-01"))
+          ? "reimbursement"
+          : "direct";
+      if (settlementMode === "direct" && dest?.hospital?.networked === false)
+        settlementMode = "reimbursement";
+    } else if (category !== "referral" && category !== "emergency") settlementMode = "direct";
+  }
+  return { outcome, missingMaterials, validity, settlementMode };
 }
