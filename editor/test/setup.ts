@@ -1,10 +1,10 @@
 import { cleanup } from "@testing-library/react";
 import { afterEach, vi } from "vitest";
 
-// the first antd render of a file takes seconds in jsdom on a busy machine
+// the first antd render of a file takes seconds in a DOM emulation on a busy machine
 vi.setConfig({ testTimeout: 20_000 });
 
-// antd reads media queries and element sizes jsdom does not implement
+// antd reads media queries and element sizes the DOM emulation may not implement
 if (!window.matchMedia) {
   window.matchMedia = (query: string) =>
     ({

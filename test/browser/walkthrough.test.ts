@@ -47,6 +47,7 @@ async function save() {
   await expect
     .poll(() => page.getByTestId("save-status").textContent(), { timeout: 20_000 })
     .toMatch(/已保存|Saved/);
+  await expect.poll(() => page.locator(".ant-btn-loading").count()).toBe(0);
 }
 
 beforeAll(async () => {
