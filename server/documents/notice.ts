@@ -51,7 +51,7 @@ ${fields.length ? `<h2>${materials.length ? "二" : "一"}、需补填的信息<
 <p class="cite">适用规则：${esc(d.ruleSets.map((r) => `${r.id}@${r.version}`).join(" → "))}</p>
 <div class="sign"><div>经办人：</div><div>申请人签收：</div></div>
 <p class="stamp">${esc(agencyOf(p.insuredRegion))}（盖章）<br>${esc(chineseDate(printedOn))}</p>
-<p class="footnote">依据赣人社发〔2017〕57号第五条：申请材料不全的，一次性告知需要补正的全部内容。本告知书一式两份，申请人与经办机构各执一份。</p>`;
+<p class="footnote">${p.insuredRegion.startsWith("36") ? "依据赣人社发〔2017〕57号第五条：" : ""}申请材料不全的，一次性告知需要补正的全部内容。本告知书一式两份，申请人与经办机构各执一份。</p>`;
   return printPage({
     title: "一次性告知书",
     agency: agencyOf(p.insuredRegion),
