@@ -51,6 +51,10 @@ const DICT = {
     en: "This browser kept unsaved changes to this version. Restore them?",
   },
   restore: { zh: "恢复", en: "Restore" },
+  unsavedOlder: {
+    zh: "这些修改是在较早的修订上做的，此后版本已被修改；恢复后请对照差异再保存。修订",
+    en: "They were made on an earlier revision and the version has changed since; after restoring, compare before saving. Revision",
+  },
   discard: { zh: "丢弃", en: "Discard" },
   saveFailed: {
     zh: "保存失败，编辑器中的内容未丢失（也已暂存在本机）",

@@ -124,7 +124,7 @@ export async function token(base: string, username: string, password: string) {
 
 export async function screenshot(page: Page, name: string) {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.evaluate("window.scrollTo(0, 0)");
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
 }
 

@@ -137,6 +137,36 @@ describe("an officer drafts, an approver publishes", () => {
     await page.keyboard.press("Control+Z");
   });
 
+  it("a save on a revision someone changed meanwhile is refused in words, and the text is kept", async () => {
+    // the same draft saved from another tab: the revision moves on
+    const officer = await token(server.url, OFFICER.username, OFFICER.password);
+    const draft = await api<{ content: string; revision: number }>(
+      server.url,
+      "GET",
+      `/api/rule-sets/versions/${draftId}`,
+      officer,
+    );
+    await api(server.url, "PUT", `/api/rule-sets/drafts/${draftId}`, officer, {
+      content: draft.content,
+      revision: draft.revision,
+    });
+    await goToLine(1);
+    await page.keyboard.press("End");
+    await page.keyboard.type("  # 另一处修改");
+    await page.keyboard.press("Control+S");
+    await expect.poll(() => page.getByTestId("save-status").textContent()).toMatch(/别人已修改/);
+    expect(await page.getByTestId("yaml-editor").locator(".view-line").first().textContent()).toContain(
+      "另一处修改",
+    );
+    await page.reload();
+    const banner = page.getByTestId("restore-banner");
+    await expect.poll(() => banner.textContent()).toMatch(/较早的修订/);
+    await banner.getByRole("button", { name: /丢\s*弃/ }).click();
+    expect(await page.getByTestId("yaml-editor").locator(".view-line").first().textContent()).not.toContain(
+      "另一处修改",
+    );
+  });
+
   it("the change lock goes from two years to three, and a sample case shows the new lock date", async () => {
     const draft = await api<{ content: string }>(
       server.url,

@@ -7,8 +7,7 @@ import { ProblemsPanel } from "../components/problems-panel.tsx";
 import { YamlEditor, type YamlEditorHandle } from "../components/yaml-editor.tsx";
 import { type EntryAt, entryAt } from "../entry-at.ts";
 import { useLang } from "../i18n.tsx";
-
-const unsavedKey = (v: { id: number; revision: number }) => `yidi:unsaved:${v.id}:${v.revision}`;
+import { forgetUnsaved, keepUnsaved, readUnsaved, type Unsaved } from "../unsaved.ts";
 
 /**
  * The YAML of one version. Saving sends the revision loaded (optimistic locking); every problem
@@ -31,7 +30,7 @@ export function EditTab({
   const [problems, setProblems] = useState<Problem[] | null>(null);
   const [saving, setSaving] = useState(false);
   const [status, setStatus] = useState<{ type: "success" | "error" | "warning"; text: string } | null>(null);
-  const [restorable, setRestorable] = useState<string | null>(null);
+  const [restorable, setRestorable] = useState<Unsaved | null>(null);
   const base = useRef(version);
   const [entry, setEntry] = useState<EntryAt | null>(null);
   const cursorTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -41,16 +40,15 @@ export function EditTab({
   };
 
   useEffect(() => {
-    const kept = localStorage.getItem(unsavedKey(version));
-    if (kept != null && kept !== version.content) setRestorable(kept);
+    const kept = readUnsaved(version.id);
+    if (kept && kept.text !== version.content) setRestorable(kept);
   }, [version]);
 
   const shown = problems ?? validation.data?.problems ?? [];
 
   const onChange = (text: string) => {
-    const key = unsavedKey(base.current);
-    if (text === base.current.content) localStorage.removeItem(key);
-    else localStorage.setItem(key, text);
+    if (text === base.current.content) forgetUnsaved(version.id);
+    else keepUnsaved(version.id, base.current.revision, text);
   };
 
   const save = async (text: string) => {
@@ -64,7 +62,7 @@ export function EditTab({
           body: { content: text, revision: base.current.revision },
         }),
       );
-      localStorage.removeItem(unsavedKey(base.current));
+      forgetUnsaved(version.id);
       base.current = saved;
       setProblems(saved.problems);
       setStatus({
@@ -73,7 +71,7 @@ export function EditTab({
       });
       await invalidate(version.id);
     } catch (e) {
-      localStorage.setItem(unsavedKey(base.current), text);
+      keepUnsaved(version.id, base.current.revision, text);
       if (e instanceof ApiError && e.code === "STALE_REVISION")
         setStatus({ type: "error", text: t("stale") });
       else {
@@ -93,6 +91,11 @@ export function EditTab({
           showIcon
           style={{ marginBottom: 8 }}
           title={t("unsavedFound")}
+          description={
+            restorable.revision !== version.revision
+              ? `${t("unsavedOlder")} ${restorable.revision} → ${version.revision}`
+              : undefined
+          }
           data-testid="restore-banner"
           action={
             <Space>
@@ -100,7 +103,7 @@ export function EditTab({
                 size="small"
                 type="primary"
                 onClick={() => {
-                  editor.current?.setValue(restorable);
+                  editor.current?.setValue(restorable.text);
                   setRestorable(null);
                 }}
               >
@@ -109,7 +112,7 @@ export function EditTab({
               <Button
                 size="small"
                 onClick={() => {
-                  localStorage.removeItem(unsavedKey(version));
+                  forgetUnsaved(version.id);
                   setRestorable(null);
                 }}
               >
