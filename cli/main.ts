@@ -2,9 +2,11 @@ import { isAbsolute, relative } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { stringify } from "yaml";
 import { type Case, Decider, type Decision, type Lang } from "../engine/index.ts";
-import { DEFAULT_CASES_DIR, readCaseFiles, replay } from "../simulator/replay.ts";
+import { DEFAULT_CASES_DIR, readCaseFiles } from "../simulator/replay.ts";
 import { DEFAULT_RULES_DIR, readRuleFiles } from "../simulator/rule-files.ts";
-import { renderDecision, renderProblems, renderSimulation } from "./render.ts";
+import { registerAdmin } from "./admin.ts";
+import { renderDecision, renderProblems } from "./render.ts";
+import { registerSimulate } from "./simulate.ts";
 import { buildSlip, slipHtml, slipText } from "./slip.ts";
 
 /** Exit codes (case-format.md): 0 done, 1 some input invalid (or lint/simulation failed), 2 usage error. */
@@ -162,18 +164,8 @@ program
     }
   });
 
-program
-  .command("simulate")
-  .description("replay case files and compare each decision with the case's `expected`")
-  .argument("[paths...]", "case files (.yaml, .yml, .json, .jsonl) or folders", [asTyped(DEFAULT_CASES_DIR)])
-  .action((paths: string[]) => {
-    const { rules, lang } = program.opts<{ rules: string; lang: Lang }>();
-    const decider = loadDecider(rules);
-    const { files, problems } = readCaseFiles(paths);
-    const report = renderSimulation(replay(decider, files), problems, lang);
-    process.stdout.write(report.text);
-    process.exitCode = report.failed ? EXIT.invalid : EXIT.ok;
-  });
+registerSimulate(program, { casesDir: asTyped(DEFAULT_CASES_DIR) });
+registerAdmin(program);
 
 try {
   await program.parseAsync();

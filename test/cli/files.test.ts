@@ -93,7 +93,7 @@ describe("yidi reads what it is given, or says in one line why not", { timeout: 
     const r = await yidi(["--lang", "en", "simulate", "cases.txt", "ok.json"], d);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatchInlineSnapshot(`
-      "error cases.txt: not a case file (.yaml, .yml, .json or .jsonl)
+      "error cases.txt: not a case file (.yaml, .yml, .json, .jsonl or .csv)
       1 case(s) decided: 1 matched their \`expected\`, 0 did not; 1 path(s) could not be read
       "
     `);

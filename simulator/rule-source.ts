@@ -1,0 +1,103 @@
+import { existsSync, statSync } from "node:fs";
+import { Decider, type LoadedRuleSet, loadRuleSet, type Problem } from "../engine/index.ts";
+import { listFiles, readText } from "./files.ts";
+import { RULE_FILE_EXTENSIONS, readRuleFiles } from "./rule-files.ts";
+
+/**
+ * A rule source as data (it crosses to worker threads): the rule-set texts, and optionally one
+ * version pinned for every date. Each worker builds its `Decider` from it once.
+ *
+ * - a rules folder: each case is decided by the versions in force at its `asOf`;
+ * - a folder plus a draft file (`--against drafts/x.yaml`): the file beside (or in place of the
+ *   same id@version in) the folder;
+ * - a named version (`--against national@2019-06-01`): that version of that rule set for every
+ *   case, whatever its date; the other rule sets as in force;
+ * - the server's published versions or a draft (the server builds the texts from its store).
+ */
+export type RuleSourceSpec = {
+  label: string;
+  texts: { file: string; text: string }[];
+  pin?: { id: string; version: string };
+};
+
+/** The decider of a rule source (throws when a text does not load: checked before the run). */
+export function deciderOf(spec: RuleSourceSpec): Decider {
+  const loaded: LoadedRuleSet[] = [];
+  for (const { file, text } of spec.texts) {
+    const r = loadRuleSet(text, file);
+    if (!r.ok) throw new Error(`${file}: ${r.problems[0]?.message ?? "does not load"}`);
+    loaded.push(r.value);
+  }
+  return new Decider(spec.pin ? pinned(loaded, spec.pin) : loaded);
+}
+
+/**
+ * The rule sets with one version of one id in force on every date; its other versions are never
+ * in force but still there for an `extends` that names them.
+ */
+function pinned(ruleSets: LoadedRuleSet[], pin: { id: string; version: string }): LoadedRuleSet[] {
+  if (!ruleSets.some((rs) => rs.id === pin.id && rs.version === pin.version))
+    throw new Error(`no rule set ${pin.id}@${pin.version}`);
+  return ruleSets.map((rs) =>
+    rs.id !== pin.id
+      ? rs
+      : rs.version === pin.version
+        ? { ...rs, effective: { ...rs.effective, from: "0000-01-01", to: null } }
+        : { ...rs, effective: { ...rs.effective, from: "9999-12-31", to: "9999-12-31" } },
+  );
+}
+
+function folderTexts(dir: string): { texts: RuleSourceSpec["texts"]; problems: Problem[] } {
+  const { files, problems } = listFiles([dir], RULE_FILE_EXTENSIONS, "a rule-set file");
+  const texts: RuleSourceSpec["texts"] = [];
+  for (const file of files) {
+    const r = readText(file);
+    if (r.ok) texts.push({ file, text: r.text });
+    else problems.push(r.problem);
+  }
+  return { texts, problems };
+}
+
+/**
+ * A rule source from the command line: a folder, a rule-set file (a draft, beside the base
+ * folder), or `id@version` (pinned, from the base folder). Problems (unreadable, invalid rule
+ * sets, an unknown version) come back before any case is decided.
+ */
+export function ruleSource(arg: string, baseDir: string): { spec?: RuleSourceSpec; problems: Problem[] } {
+  const isPath = existsSync(arg);
+  if (!isPath && /^[a-z0-9_/-]+@[\w.-]+$/i.test(arg)) {
+    const [id = "", version = ""] = arg.split("@");
+    const base = folderSpec(baseDir);
+    if (!base.spec) return base;
+    const known = readRuleFiles([baseDir]).ruleSets.some((rs) => rs.id === id && rs.version === version);
+    if (!known)
+      return { problems: [{ code: "no_rule_set", path: [], message: `no rule set ${arg} in ${baseDir}` }] };
+    return { spec: { ...base.spec, label: arg, pin: { id, version } }, problems: [] };
+  }
+  if (isPath && statSync(arg).isFile()) {
+    const draft = readRuleFiles([arg], { context: baseDir });
+    if (draft.problems.length) return { problems: draft.problems };
+    const base = folderSpec(baseDir);
+    if (!base.spec) return base;
+    const named = new Set(draft.ruleSets.map((rs) => `${rs.id}@${rs.version}`));
+    const keep = base.spec.texts.filter((t) => {
+      const r = loadRuleSet(t.text, t.file);
+      return !(r.ok && named.has(`${r.value.id}@${r.value.version}`));
+    });
+    const own = readText(arg);
+    if (!own.ok) return { problems: [own.problem] };
+    return {
+      spec: { label: `${baseDir} + ${arg}`, texts: [...keep, { file: arg, text: own.text }] },
+      problems: [],
+    };
+  }
+  return folderSpec(arg);
+}
+
+function folderSpec(dir: string): { spec?: RuleSourceSpec; problems: Problem[] } {
+  const checked = readRuleFiles([dir]);
+  if (checked.problems.length) return { problems: checked.problems };
+  const { texts, problems } = folderTexts(dir);
+  if (problems.length) return { problems };
+  return { spec: { label: dir, texts }, problems: [] };
+}

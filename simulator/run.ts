@@ -1,0 +1,349 @@
+import { createReadStream, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { parse as csvParse } from "csv-parse";
+import { caseFormatOf, type Problem } from "../engine/index.ts";
+import { type AggregateData, Aggregator, merge } from "./aggregate.ts";
+import { type CsvMapping, missingColumns } from "./csv-mapping.ts";
+import { listFiles, readText } from "./files.ts";
+import { CASE_EXTENSIONS } from "./replay.ts";
+import type { RuleSourceSpec } from "./rule-source.ts";
+import { CaseRunner, type Task } from "./runner.ts";
+
+/** The files a simulation reads: case files, CSV files (with a mapping) and decision logs (.jsonl). */
+export const SIMULATION_EXTENSIONS = [...CASE_EXTENSIONS, ".csv"];
+
+export type SimulationOptions = {
+  paths: readonly string[];
+  /** one source, or two with --against (the second is the change) */
+  sources: readonly RuleSourceSpec[];
+  mapping?: CsvMapping | undefined;
+  /** worker threads; 0 runs in this thread */
+  workers?: number;
+  onProgress?: (p: { bytes: number; totalBytes: number; cases: number }) => void;
+};
+
+export type Simulation = {
+  data: AggregateData;
+  /** paths that could not be had (missing, unreadable, not a case file) */
+  fileProblems: Problem[];
+  files: number;
+  seconds: number;
+  workers: number;
+  sources: string[];
+};
+
+/** Problems found before the run (a CSV without a mapping, a header without a mapped column): nothing is decided. */
+export class SetupError extends Error {
+  constructor(readonly problems: Problem[]) {
+    super(problems.map((p) => `${p.file ?? ""}: ${p.message}`).join("\n"));
+  }
+}
+
+/** JSON Lines go out in chunks of about this many bytes; CSV in batches of this many records. */
+const CHUNK_BYTES = 512 * 1024;
+const CSV_BATCH = 2000;
+/** Tasks queued per worker: enough to keep it busy, few enough to hold little. */
+const IN_FLIGHT = 3;
+
+/**
+ * Replays every case of the files under `paths` under each rule source, streamed: JSON Lines and
+ * CSV are read in chunks, YAML and JSON files are one task each; tasks go to worker threads
+ * (each compiled its rule sources once) and only aggregates come back.
+ */
+export async function simulate(opts: SimulationOptions): Promise<Simulation> {
+  const started = performance.now();
+  const listed = listFiles(opts.paths, SIMULATION_EXTENSIONS, "a case file");
+  // A file that cannot be read (or is too large to read whole) is a path problem, said before the run.
+  const files = listed.files.filter((f) => {
+    if (/\.mapping\.ya?ml$/i.test(f) && !opts.paths.includes(f)) return false;
+    const format = caseFormatOf(f);
+    if (format !== "yaml" && format !== "json") return true;
+    const r = readText(f);
+    if (!r.ok) listed.problems.push(r.problem);
+    return r.ok;
+  });
+  await checkCsvFiles(files, opts.mapping);
+  let totalBytes = 0;
+  for (const f of files) totalBytes += statSync(f).size;
+  const workers = Math.max(0, opts.workers ?? defaultWorkers());
+  const local = new Aggregator(opts.sources.length);
+  let bytes = 0;
+  let cases = 0;
+  const progress = () => opts.onProgress?.({ bytes, totalBytes, cases });
+  let parts: AggregateData[];
+
+  if (workers === 0) {
+    const runner = new CaseRunner(opts.sources, opts.mapping);
+    for await (const task of tasks(files, opts.mapping, local)) {
+      runner.run(task);
+      bytes += task.bytes;
+      cases = runner.agg.d.totals.cases;
+      progress();
+    }
+    parts = [runner.data()];
+  } else {
+    const pool = await Pool.start(workers, opts.sources, opts.mapping, (b, c) => {
+      bytes += b;
+      cases += c;
+      progress();
+    });
+    try {
+      for await (const task of tasks(files, opts.mapping, local)) await pool.send(task);
+      parts = await pool.finish();
+    } finally {
+      await pool.close();
+    }
+  }
+  const data = merge([...parts, local.data()], opts.sources.length);
+  return {
+    data,
+    fileProblems: listed.problems,
+    files: files.length,
+    seconds: (performance.now() - started) / 1000,
+    workers,
+    sources: opts.sources.map((s) => s.label),
+  };
+}
+
+/** Two workers on two cores; one where there is one. */
+export const defaultWorkers = () => Math.min(2, availableParallelism());
+
+/** Each CSV file has a mapping, and its header every mapped column: checked before the run. */
+async function checkCsvFiles(files: readonly string[], mapping: CsvMapping | undefined): Promise<void> {
+  const problems: Problem[] = [];
+  for (const file of files.filter((f) => f.toLowerCase().endsWith(".csv"))) {
+    if (!mapping) {
+      problems.push({
+        code: "mapping",
+        path: [],
+        file,
+        message: "a CSV file needs a column mapping: --mapping FILE",
+      });
+      continue;
+    }
+    const header = await csvHeader(file, mapping.delimiter);
+    const missing = missingColumns(mapping, header);
+    if (missing.length)
+      problems.push({
+        code: "mapping",
+        path: [],
+        file,
+        line: 1,
+        message: `the header lacks the mapped column(s) ${missing.join(", ")} (it has: ${header.join(", ")})`,
+      });
+  }
+  if (problems.length) throw new SetupError(problems);
+}
+
+async function csvHeader(file: string, delimiter: string): Promise<string[]> {
+  const parser = createReadStream(file).pipe(
+    csvParse({ delimiter, bom: true, to_line: 1, relax_column_count: true }),
+  );
+  for await (const record of parser) return (record as string[]).map((h) => h.trim());
+  return [];
+}
+
+/** The tasks of the files, read as a stream. Problems found while reading go into `local`. */
+async function* tasks(
+  files: readonly string[],
+  mapping: CsvMapping | undefined,
+  local: Aggregator,
+): AsyncGenerator<Task> {
+  for (const file of files) {
+    const lower = file.toLowerCase();
+    if (lower.endsWith(".csv")) yield* csvTasks(file, mapping as CsvMapping, local);
+    else if (caseFormatOf(file) === "jsonl") yield* jsonlTasks(file);
+    else {
+      const format = caseFormatOf(file);
+      if (format) yield { type: "file", file, format, bytes: statSync(file).size };
+    }
+  }
+}
+
+async function* jsonlTasks(file: string): AsyncGenerator<Task> {
+  let carry = "";
+  let line = 1;
+  let first = true;
+  let sawCase = false;
+  const countLines = (s: string) => {
+    let n = 0;
+    for (let i = s.indexOf("\n"); i >= 0; i = s.indexOf("\n", i + 1)) n++;
+    return n;
+  };
+  for await (const chunk of createReadStream(file, { encoding: "utf8", highWaterMark: CHUNK_BYTES })) {
+    let s = carry + (chunk as string);
+    if (first) {
+      s = s.replace(/^\uFEFF/, "");
+      first = false;
+    }
+    const cut = s.lastIndexOf("\n");
+    if (cut < 0) {
+      carry = s;
+      continue;
+    }
+    const text = s.slice(0, cut + 1);
+    carry = s.slice(cut + 1);
+    if (!sawCase && text.trim() !== "") sawCase = true;
+    yield { type: "jsonl", file, firstLine: line, text, bytes: Buffer.byteLength(text) };
+    line += countLines(text);
+  }
+  if (carry.trim() !== "") {
+    sawCase = true;
+    yield { type: "jsonl", file, firstLine: line, text: carry, bytes: Buffer.byteLength(carry) };
+  } else if (!sawCase) {
+    // An empty JSON Lines file is said, as the located loader says it.
+    yield { type: "file", file, format: "jsonl", bytes: 0 };
+  }
+}
+
+async function* csvTasks(file: string, mapping: CsvMapping, local: Aggregator): AsyncGenerator<Task> {
+  const parser = createReadStream(file).pipe(
+    csvParse({
+      delimiter: mapping.delimiter,
+      bom: true,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      skip_records_with_error: true,
+    }),
+  );
+  parser.on("skip", (err: Error & { lines?: number }) => {
+    local.invalid({
+      file,
+      ...(err.lines !== undefined && { line: err.lines }),
+      problems: [
+        {
+          code: "csv",
+          path: [],
+          file,
+          ...(err.lines !== undefined && { line: err.lines }),
+          message: `CSV: ${err.message}`,
+        },
+      ],
+    });
+  });
+  let header: string[] | undefined;
+  let rows: { line: number; values: string[] }[] = [];
+  let bytes = 0;
+  let last = 0;
+  for await (const { record, info } of parser as AsyncIterable<{
+    record: string[];
+    info: { lines: number; bytes: number };
+  }>) {
+    if (!header) {
+      header = record.map((h) => h.trim());
+      continue;
+    }
+    rows.push({ line: info.lines, values: record });
+    bytes = info.bytes;
+    if (rows.length >= CSV_BATCH) {
+      yield { type: "csv", file, header, rows, bytes: bytes - last };
+      last = bytes;
+      rows = [];
+    }
+  }
+  if (header && rows.length) yield { type: "csv", file, header, rows, bytes: statSync(file).size - last };
+}
+
+type Reply =
+  | { type: "ready" }
+  | { type: "done"; bytes: number; cases: number }
+  | { type: "result"; data: AggregateData }
+  | { type: "error"; message: string };
+
+/** Worker threads, each with its rule sources compiled once; a task goes to the least busy. */
+class Pool {
+  private readonly busy: number[];
+  private readonly lastCases: number[];
+  private waiting: (() => void) | undefined;
+  private failure: Error | undefined;
+  private results: (AggregateData | undefined)[];
+  private finished: (() => void) | undefined;
+
+  private constructor(
+    private readonly workers: Worker[],
+    private readonly onDone: (bytes: number, cases: number) => void,
+  ) {
+    this.busy = workers.map(() => 0);
+    this.lastCases = workers.map(() => 0);
+    this.results = workers.map(() => undefined);
+  }
+
+  static async start(
+    n: number,
+    sources: readonly RuleSourceSpec[],
+    mapping: CsvMapping | undefined,
+    onDone: (bytes: number, cases: number) => void,
+  ): Promise<Pool> {
+    const url = new URL("./worker.mjs", import.meta.url);
+    const workers = Array.from({ length: n }, () => new Worker(url, { workerData: { sources, mapping } }));
+    const pool = new Pool(workers, onDone);
+    await Promise.all(
+      workers.map(
+        (w, i) =>
+          new Promise<void>((resolve, reject) => {
+            w.on("error", (e: Error) => {
+              pool.fail(e);
+              reject(e);
+            });
+            w.on("message", (m: Reply) => {
+              if (m.type === "ready") resolve();
+              else pool.reply(i, m);
+            });
+          }),
+      ),
+    );
+    return pool;
+  }
+
+  private fail(e: Error) {
+    this.failure ??= e;
+    this.waiting?.();
+    this.finished?.();
+  }
+
+  private reply(i: number, m: Reply) {
+    if (m.type === "done") {
+      this.busy[i] = (this.busy[i] ?? 1) - 1;
+      this.onDone(m.bytes, m.cases - (this.lastCases[i] ?? 0));
+      this.lastCases[i] = m.cases;
+      const w = this.waiting;
+      this.waiting = undefined;
+      w?.();
+    } else if (m.type === "result") {
+      this.results[i] = m.data;
+      if (this.results.every((r) => r !== undefined)) this.finished?.();
+    } else if (m.type === "error") this.fail(new Error(m.message));
+  }
+
+  async send(task: Task): Promise<void> {
+    for (;;) {
+      if (this.failure) throw this.failure;
+      let best = 0;
+      for (let i = 1; i < this.busy.length; i++) if ((this.busy[i] ?? 0) < (this.busy[best] ?? 0)) best = i;
+      if ((this.busy[best] ?? 0) < IN_FLIGHT) {
+        this.busy[best] = (this.busy[best] ?? 0) + 1;
+        (this.workers[best] as Worker).postMessage(task);
+        return;
+      }
+      await new Promise<void>((resolve) => {
+        this.waiting = resolve;
+      });
+    }
+  }
+
+  async finish(): Promise<AggregateData[]> {
+    const done = new Promise<void>((resolve) => {
+      this.finished = resolve;
+    });
+    for (const w of this.workers) w.postMessage({ type: "finish" });
+    await done;
+    if (this.failure) throw this.failure;
+    return this.results as AggregateData[];
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
