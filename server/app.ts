@@ -24,6 +24,7 @@ import { RuleSetValidator } from "./review/validation.ts";
 import { ReviewWorkflow } from "./review/workflow.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { authRoutes } from "./routes/auth.ts";
+import { decisionLogRoutes } from "./routes/decision-log.ts";
 import { decisionRoutes } from "./routes/decisions.ts";
 import { deskRoutes } from "./routes/desk.ts";
 import { documentRoutes } from "./routes/documents.ts";
@@ -184,6 +185,7 @@ export async function build(deps: AppDeps): Promise<App> {
     faults: deps.faults,
   });
   const reviews = new ManualReviews(deps.store, registry);
+  await app.register(decisionLogRoutes, { prefix: "/api", store: deps.store });
   await app.register(decisionRoutes, { prefix: "/api", store: deps.store, policies });
   await app.register(filingRoutes, { prefix: "/api", store: deps.store, registry, today });
   await app.register(reviewRoutes, { prefix: "/api", store: deps.store, reviews, today });

@@ -1,0 +1,108 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import type { Kysely } from "kysely";
+import { z } from "zod";
+import { regionPrefix } from "../../engine/index.ts";
+import { requireRoles } from "../auth.ts";
+import type { Store } from "../store/index.ts";
+import type { Database } from "../store/schema.ts";
+
+export type DecisionLogRouteOptions = { store: Store };
+
+/** Rows read per query while exporting. */
+const PAGE = 1000;
+
+/**
+ * GET /api/decisions/export: the decision log as JSON Lines, one logged decision a line —
+ * `{case, decision, ruleSets, loggedAt, decisionId}` — the case as it was given (full ID number:
+ * the export is for replay), the decision first given and its rule-set chain with content
+ * hashes. `yidi simulate` reads the file as it is and compares each replayed decision with the
+ * logged one. Decisions made against a draft are left out (they were never the platform's answer).
+ * Testers, approvers and admins only; every export is in the audit log with its filter and count.
+ */
+export const decisionLogRoutes: FastifyPluginAsyncZod<DecisionLogRouteOptions> = async (r, opts) => {
+  const { store } = opts;
+  r.get(
+    "/decisions/export",
+    {
+      schema: {
+        tags: ["decisions"],
+        summary: "Export the decision log as JSON Lines (for `yidi simulate`)",
+        querystring: z.object({
+          from: z.iso.date().optional().describe("asked on or after this date"),
+          to: z.iso.date().optional().describe("asked before this date"),
+          region: z
+            .string()
+            .regex(/^\d{6}$/)
+            .optional()
+            .describe("insured regions within this code"),
+          outcome: z.enum(["approved", "rejected", "incomplete", "manual_review"]).optional(),
+        }),
+      },
+      onRequest: requireRoles(store, "tester", "approver", "admin"),
+    },
+    async (req, reply) => {
+      const q = req.query;
+      const lines = await exportLines(store, q);
+      await store.audit.record({
+        actor: req.user?.username ?? "",
+        action: "decisions.export",
+        entity: "decisions",
+        detail: { filter: q, count: lines.length },
+      });
+      return reply
+        .type("application/x-ndjson; charset=utf-8")
+        .header("content-disposition", 'attachment; filename="decisions.jsonl"')
+        .send(lines.length ? `${lines.join("\n")}\n` : "");
+    },
+  );
+};
+
+/** The export's lines, oldest first (also the server-side simulator's "last N logged decisions"). */
+export async function exportLines(
+  store: Store,
+  q: {
+    from?: string | undefined;
+    to?: string | undefined;
+    region?: string | undefined;
+    outcome?: string | undefined;
+    last?: number | undefined;
+  },
+): Promise<string[]> {
+  // The decision store's connection (read only here); its own methods page without input/output.
+  const db = (store.decisions as unknown as { db: Kysely<Database> }).db;
+  let query = db
+    .selectFrom("decisions")
+    .select(["id", "input", "output", "chain", "asked_at"])
+    .where("draft_version_id", "is", null);
+  if (q.outcome) query = query.where("outcome", "=", q.outcome);
+  if (q.region) query = query.where("insured_region", "like", `${regionPrefix(q.region)}%`);
+  if (q.from) query = query.where("asked_at", ">=", new Date(q.from));
+  if (q.to) query = query.where("asked_at", "<", new Date(q.to));
+  const out: string[] = [];
+  if (q.last !== undefined) {
+    const rows = await query.orderBy("asked_at", "desc").orderBy("id", "desc").limit(q.last).execute();
+    for (const row of rows.reverse()) out.push(line(row));
+    return out;
+  }
+  for (let offset = 0; ; offset += PAGE) {
+    const rows = await query.orderBy("asked_at").orderBy("id").limit(PAGE).offset(offset).execute();
+    for (const row of rows) out.push(line(row));
+    if (rows.length < PAGE) return out;
+  }
+}
+
+function line(row: {
+  id: string;
+  input: unknown;
+  output: unknown;
+  chain: unknown;
+  asked_at: unknown;
+}): string {
+  return JSON.stringify({
+    case: row.input,
+    decision: row.output,
+    ruleSets: row.chain,
+    loggedAt: new Date(row.asked_at as string).toISOString(),
+    decisionId: row.id,
+  });
+}
