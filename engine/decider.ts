@@ -1,4 +1,5 @@
 import { BoundedCache } from "./bounded-cache.ts";
+import { addPeriod } from "./dates.ts";
 import { decide, type Evaluator } from "./decide.ts";
 import { compilePolicy, type Policy, policyKey } from "./policy.ts";
 import { RuleLibrary, resolveChain } from "./resolve.ts";
@@ -12,8 +13,8 @@ export type DecideResult = { ok: true; decision: Decision } | { ok: false; probl
 /** The compiled policy for an insured region on a date, or the problem saying why there is none. */
 export type PolicyResult = { ok: true; policy: Policy } | { ok: false; problem: Problem };
 
-/** Distinct (region, date) pairs and distinct chains remembered; far more than any replay needs. */
-const CHAIN_CACHE_SIZE = 100_000;
+/** Regions and distinct chains remembered; far more than any replay needs (China has ~3,000 counties). */
+const REGION_CACHE_SIZE = 100_000;
 const POLICY_CACHE_SIZE = 1_000;
 
 /**
@@ -25,10 +26,36 @@ const POLICY_CACHE_SIZE = 1_000;
 export class Decider {
   readonly library: RuleLibrary;
   private readonly policies = new BoundedCache<string, Policy>(POLICY_CACHE_SIZE);
-  private readonly chains = new BoundedCache<string, PolicyResult>(CHAIN_CACHE_SIZE);
+  /** Per region, the policy of each date range between two boundaries (filled as asked). */
+  private readonly byRegion = new BoundedCache<string, (PolicyResult | undefined)[]>(REGION_CACHE_SIZE);
+  /**
+   * The dates on which some rule set's validity begins or ends (the day after its `to`), sorted:
+   * between two of them every region resolves to the same chain, so a policy is found by region
+   * and range (a binary search), never by a key built from the case.
+   */
+  private readonly boundaries: string[];
 
   constructor(ruleSets: readonly LoadedRuleSet[]) {
     this.library = new RuleLibrary(ruleSets);
+    const dates = new Set<string>();
+    for (const rs of ruleSets) {
+      dates.add(rs.effective.from);
+      if (rs.effective.to != null) dates.add(addPeriod(rs.effective.to, "P1D"));
+    }
+    this.boundaries = [...dates].sort();
+  }
+
+  /** How many boundaries are on or before `asOf`: the date range's index. */
+  private rangeOf(asOf: string): number {
+    const b = this.boundaries;
+    let lo = 0;
+    let hi = b.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((b[mid] as string) <= asOf) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /**
@@ -37,9 +64,16 @@ export class Decider {
    * @example const r = decider.policyFor("510402", "2017-06-01"); if (r.ok) decide(c, r.policy)
    */
   policyFor(region: string, asOf: string): PolicyResult {
-    const k = `${region}|${asOf}`;
-    // get, then set: no closure per call (this runs once per decision).
-    return this.chains.get(k) ?? this.chains.set(k, this.resolve(region, asOf));
+    const range = this.rangeOf(asOf);
+    const ranges =
+      this.byRegion.get(region) ??
+      this.byRegion.set(region, new Array<PolicyResult | undefined>(this.boundaries.length + 1));
+    const hit = ranges[range];
+    if (hit) return hit;
+    const r = this.resolve(region, asOf);
+    // A problem names the date asked about: only policies are remembered.
+    if (r.ok) ranges[range] = r;
+    return r;
   }
 
   private resolve(region: string, asOf: string): PolicyResult {

@@ -1,4 +1,3 @@
-import { BoundedCache } from "./bounded-cache.ts";
 import { type CompiledCondition, type Condition, compileCondition } from "./conditions.ts";
 import type { FactName } from "./facts.ts";
 import { UNARY_OPERATORS } from "./operators.ts";
@@ -212,8 +211,8 @@ export function compilePolicy(chain: readonly LoadedRuleSet[]): Policy {
     ...values<Rule>("rules").map(eligibilityRule),
     ...values<MaterialRequirement>("materials").map(materialRule),
   ];
-  // Keyed by kind and category: a few dozen pairs at most.
-  const cache = new BoundedCache<string, EvalRule[]>(256);
+  // By kind, then category (vocabulary ids, a few dozen pairs at most): no key built per decision.
+  const byKind = new Map<Kind, Map<Category | undefined, readonly EvalRule[]>>();
   return {
     key: policyKey(chain),
     chain,
@@ -236,14 +235,18 @@ export function compilePolicy(chain: readonly LoadedRuleSet[]): Policy {
     ),
     olderOverrides: olderOverrides(chain),
     rulesFor(kind, category) {
-      const k = `${kind}|${category ?? ""}`;
-      return (
-        cache.get(k) ??
-        cache.set(
-          k,
-          rules.filter((r) => inScope(r, kind, category)),
-        )
-      );
+      let byCategory = byKind.get(kind);
+      if (!byCategory) {
+        byCategory = new Map();
+        byKind.set(kind, byCategory);
+      }
+      let inScopeRules = byCategory.get(category);
+      if (!inScopeRules) {
+        inScopeRules = rules.filter((r) => inScope(r, kind, category));
+        // Only vocabulary ids reach here (the case schema checks them): the maps stay small.
+        byCategory.set(category, inScopeRules);
+      }
+      return inScopeRules;
     },
   };
 }
