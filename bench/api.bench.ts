@@ -3,37 +3,41 @@
  * free loopback port with a fresh PGlite data folder — and, when the PostgreSQL server answers, a
  * second time on a fresh database there — logs in as a clerk, and drives it with autocannon:
  *  - GET /api/health, the baseline: routing, serialisation, no database;
- *  - POST /api/decisions with the sample cases of simulator/cases/*.yaml in turn (filings of every
- *    region and category, settlements): zod parsing, the session lookup, the decision, and the
- *    decision log row written with its input, chain and output.
+ *  - POST /api/decisions with distinct generated cases (bench/cases.ts: every region, kind,
+ *    category and chain, settlements too) in turn: zod parsing, the session lookup, the decision,
+ *    and the decision log row written with its input, chain and output (batched: the answer
+ *    waits for its row's commit).
+ * Afterwards it counts the rows of the decision log and requires one for every 2xx answer to
+ * POST /api/decisions (warm-up and checks included): every acknowledged decision is logged.
  * Prints requests per second, p50 and p99 latency, and errors / non-2xx for each database and
  * endpoint. Bounded: a fixed time per endpoint, the server stopped and the database dropped at the end.
  *
  * Environment: BENCH_DURATION (seconds per endpoint, default 10), BENCH_WARMUP (seconds, default 2),
- * BENCH_CONNECTIONS (default 10), BENCH_LOG_LEVEL (the server's, default warn: pino writing a line
+ * BENCH_CONNECTIONS (default 50), BENCH_CASES (distinct cases, default 2000), BENCH_LOG_LEVEL (the server's, default warn: pino writing a line
  * per request would be measured too), YIDI_BENCH_DATABASE_URL (a PostgreSQL server to create the
  * throwaway database on; default YIDI_TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test),
  * BENCH_POSTGRES=0 to skip PostgreSQL.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
 import autocannon from "autocannon";
 import pg from "pg";
-import { loadCases } from "../engine/index.ts";
+import { generateCases, sampleCases } from "./cases.ts";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const CASES = Number(process.env.BENCH_CASES ?? 2000);
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? "warn";
 const PG_URL =
   process.env.YIDI_BENCH_DATABASE_URL ??
   process.env.YIDI_TEST_DATABASE_URL ??
   "postgres://postgres@127.0.0.1:5432/test";
 const ROOT = new URL("..", import.meta.url).pathname;
-const CASES_DIR = join(ROOT, "simulator/cases");
 
 // Never outlive a hung server or database: the whole run has a ceiling.
 const CEILING_MS = (2 * (DURATION + WARMUP) * 2 + 240) * 1000;
@@ -53,26 +57,37 @@ function fail(message: string): never {
 // ---- the sample cases, as JSON bodies ----------------------------------------------------------
 
 function sampleBodies(): { file: string; id: string; body: string }[] {
-  const out: { file: string; id: string; body: string }[] = [];
-  for (const file of readdirSync(CASES_DIR)
-    .filter((f) => f.endsWith(".yaml"))
-    .sort()) {
-    for (const c of loadCases(readFileSync(join(CASES_DIR, file), "utf8"), file)) {
-      if (c.ok) out.push({ file, id: c.case.id, body: JSON.stringify(c.case) });
-    }
-  }
-  return out;
+  return generateCases(sampleCases(), CASES, { seed: 7 }).map((c) => ({
+    file: "generated",
+    id: c.id,
+    body: JSON.stringify(c),
+  }));
 }
 
 // ---- the server --------------------------------------------------------------------------------
 
-type Database = { name: string; env: Record<string, string>; cleanup(): Promise<void> };
+type Database = {
+  name: string;
+  env: Record<string, string>;
+  /** Rows in the decision log (the server stopped). */
+  logged(): Promise<number>;
+  cleanup(): Promise<void>;
+};
 
 function pglite(): Database {
   const dir = mkdtempSync(join(tmpdir(), "yidi-bench-"));
   return {
     name: "PGlite",
     env: { YIDI_DATA_DIR: dir },
+    logged: async () => {
+      const db = new PGlite(dir);
+      try {
+        const r = await db.query<{ n: number }>("select count(*)::int as n from decisions");
+        return r.rows[0]?.n ?? 0;
+      } finally {
+        await db.close();
+      }
+    },
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   };
 }
@@ -80,11 +95,11 @@ function pglite(): Database {
 async function postgres(): Promise<Database | undefined> {
   if (process.env.BENCH_POSTGRES === "0") return undefined;
   const name = `yidi_bench_${randomBytes(6).toString("hex")}`;
-  const admin = async (query: string) => {
-    const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 1500 });
+  const admin = async (query: string, on = PG_URL) => {
+    const c = new pg.Client({ connectionString: on, connectionTimeoutMillis: 1500 });
     await c.connect();
     try {
-      await c.query(query);
+      return await c.query(query);
     } finally {
       await c.end();
     }
@@ -102,7 +117,10 @@ async function postgres(): Promise<Database | undefined> {
   return {
     name: "PostgreSQL",
     env: { DATABASE_URL: url.toString() },
-    cleanup: () => admin(`drop database if exists ${name} with (force)`),
+    logged: async () => (await admin("select count(*)::int as n from decisions", url.toString())).rows[0].n,
+    cleanup: async () => {
+      await admin(`drop database if exists ${name} with (force)`);
+    },
   };
 }
 
@@ -178,9 +196,10 @@ async function call(url: string, path: string, init: { method: string; token?: s
 
 // ---- one database: start, log in, check the cases, load ---------------------------------------
 
-type Row = { database: string; endpoint: string; result: autocannon.Result };
+type Row = { database: string; endpoint: string; result: autocannon.Result; logged?: number; acked?: number };
 
 async function run(db: Database, cases: ReturnType<typeof sampleBodies>): Promise<Row[]> {
+  const rows: Row[] = [];
   const admin = { user: "bench-admin", password: randomBytes(12).toString("base64url") };
   const started = performance.now();
   const { url, child } = await startServer(db, admin);
@@ -207,17 +226,20 @@ async function run(db: Database, cases: ReturnType<typeof sampleBodies>): Promis
     // out and said so, not counted as an error.
     const bodies: string[] = [];
     const left: string[] = [];
+    let acked = 0;
     for (const c of cases) {
       const r = await call(url, "/api/decisions", { method: "POST", token, body: c.body });
-      if (r.status === 200) bodies.push(c.body);
-      else
+      if (r.status === 200) {
+        bodies.push(c.body);
+        acked++;
+      } else
         left.push(
           `${c.file}#${c.id} → ${r.status} ${(r.json.error as { code?: string } | undefined)?.code ?? ""}`,
         );
     }
     if (!bodies.length) fail("no sample case was decided");
     console.log(
-      `${db.name}: serving at ${url} (started in ${startup} s); ${bodies.length} of ${cases.length} sample cases decided` +
+      `${db.name}: serving at ${url} (started in ${startup} s); ${bodies.length} of ${cases.length} generated cases decided` +
         (left.length ? `; left out: ${left.join(", ")}` : ""),
     );
 
@@ -234,23 +256,32 @@ async function run(db: Database, cases: ReturnType<typeof sampleBodies>): Promis
         },
       },
     ];
-    const rows: Row[] = [];
     for (const { endpoint, opts } of endpoints) {
-      if (WARMUP > 0) await autocannon({ ...opts, connections: CONNECTIONS, duration: WARMUP });
+      const logs = endpoint.startsWith("POST");
+      if (WARMUP > 0) {
+        const w = await autocannon({ ...opts, connections: CONNECTIONS, duration: WARMUP });
+        if (logs) acked += w["2xx"];
+      }
       const result = await autocannon({ ...opts, connections: CONNECTIONS, duration: DURATION });
+      if (logs) acked += result["2xx"];
       console.log(`  ${endpoint}: ${Math.round(result.requests.average)} req/s`);
-      rows.push({ database: db.name, endpoint, result });
+      rows.push({ database: db.name, endpoint, result, ...(logs && { acked }) });
     }
-    return rows;
   } finally {
     await stopServer(child);
   }
+  const post = rows.find((r) => r.acked !== undefined);
+  if (post) {
+    post.logged = await db.logged();
+    console.log(`  decision log: ${post.logged} rows for ${post.acked} acknowledged decisions`);
+  }
+  return rows;
 }
 
 // ---- main --------------------------------------------------------------------------------------
 
 const cases = sampleBodies();
-if (!cases.length) fail(`no valid case in ${CASES_DIR}`);
+if (!cases.length) fail("no case generated");
 console.log(
   `bench:api — ${CONNECTIONS} connections, ${DURATION} s per endpoint after ${WARMUP} s warm-up; server log level ${LOG_LEVEL}; ` +
     `node ${process.version}`,
@@ -285,6 +316,19 @@ const line = (row: string[]) =>
   row.map((cell, i) => (i < 2 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ");
 console.log(`\n${line(table[0] ?? [])}\n${widths.map((w) => "─".repeat(w)).join("  ")}`);
 for (const row of table.slice(1)) console.log(line(row));
+console.log("");
+for (const r of rows.filter((x) => x.acked !== undefined)) {
+  const { requests, latency } = r.result;
+  const target = r.database === "PostgreSQL" ? 5000 : 2000;
+  const rateOk = requests.average >= target;
+  const p99Ok = r.database !== "PostgreSQL" || latency.p99 <= 20;
+  console.log(
+    `${r.database}: POST /api/decisions ${requests.average.toFixed(0)}/s at ${CONNECTIONS} connections, p99 ${latency.p99} ms ` +
+      `(target ≥ ${target}/s${r.database === "PostgreSQL" ? ", p99 ≤ 20 ms" : ""}): ${rateOk && p99Ok ? "met" : "MISSED"}; ` +
+      `log rows ${r.logged} = acknowledged ${r.acked}: ${r.logged === r.acked ? "every acknowledged decision logged" : "MISMATCH"}`,
+  );
+  if (r.logged !== r.acked) process.exitCode = 1;
+}
 const bad = rows.filter((r) => r.result.errors > 0 || r.result.non2xx > 0);
 if (bad.length) {
   console.log(`\nerrors or non-2xx answers in: ${bad.map((r) => `${r.database} ${r.endpoint}`).join(", ")}`);

@@ -57,7 +57,7 @@ export const decisionRoutes: FastifyPluginAsyncZod<DecisionRouteOptions> = async
       // response (OpenAPI) and plain JSON serializes it (re-checking it cost ~0.5 ms a request).
       serializerCompiler: () => (data) => JSON.stringify(data),
     },
-    async (req) => {
+    async (req, reply) => {
       const parsed = caseSchema.safeParse(req.body, { error: plainMessages });
       if (!parsed.success) {
         const problems = parsed.error.issues.map((i) => ({
@@ -84,11 +84,34 @@ export const decisionRoutes: FastifyPluginAsyncZod<DecisionRouteOptions> = async
       if (!result.ok) throw new AppError("NOT_DECIDABLE", result.problems[0]?.message, result.problems);
       const actor = req.user?.username ?? "";
       const queued = result.decision.outcome === "manual_review" && draftId === null;
-      return store.transaction(async (tx) => {
-        const decisionId = await tx.decisions.record(parsed.data, req.body, result.decision, actor, draftId);
-        const review = queued ? await tx.reviews.enqueue({ decisionId, requestedBy: actor }) : undefined;
-        return { ...result.decision, decisionId, ...(review && { review }) };
-      });
+      // Serialized once: the log row's output and the answer share the string.
+      const output = JSON.stringify(result.decision);
+      if (queued) {
+        return store.transaction(async (tx) => {
+          const decisionId = await tx.decisions.record(
+            parsed.data,
+            req.body,
+            result.decision,
+            actor,
+            draftId,
+            output,
+          );
+          const review = await tx.reviews.enqueue({ decisionId, requestedBy: actor });
+          return { ...result.decision, decisionId, review };
+        });
+      }
+      // The answer waits for its row's commit (batched with others' rows, server/store/decision-log.ts).
+      const decisionId = await store.decisions.log(
+        parsed.data,
+        req.body,
+        result.decision,
+        actor,
+        draftId,
+        output,
+      );
+      // A string is sent as it is (fastify serializes only objects); the type provider wants the object type.
+      const body = `${output.slice(0, -1)},"decisionId":"${decisionId}"}`;
+      return reply.type("application/json; charset=utf-8").send(body as never);
     },
   );
 

@@ -28,10 +28,11 @@ export interface Store {
 }
 
 export function createStore(db: Kysely<Database>): Store {
+  const decisions = new DecisionStore(db);
   return {
     users: new UserStore(db),
     audit: new AuditStore(db),
-    decisions: new DecisionStore(db),
+    decisions,
     filings: new FilingStore(db),
     reviews: new ManualReviewStore(db),
     ruleSets: new RuleSetStore(db),
@@ -41,6 +42,9 @@ export function createStore(db: Kysely<Database>): Store {
         ? fn(createStore(db))
         : db.transaction().execute((trx: Transaction<Database>) => fn(createStore(trx))),
     migrate: () => migrateToLatest(db as Kysely<unknown>),
-    close: () => db.destroy(),
+    close: async () => {
+      await decisions.drain();
+      await db.destroy();
+    },
   };
 }
