@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type LoadedRuleSet, lintLibrary, loadRuleSet, type Problem } from "../engine/index.ts";
 import { listFiles, readText } from "./files.ts";
+import { cachedRuleFiles } from "./rule-cache.ts";
 
 /** The project's own rule sets, beside this package. */
 export const DEFAULT_RULES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..", "rules");
@@ -32,11 +33,16 @@ export function readRuleFiles(
   paths: readonly string[] = [DEFAULT_RULES_DIR],
   opts: { context?: string } = {},
 ): RuleFilesResult {
-  const named = readAll(paths);
   if (!opts.context) {
-    const problems = [...named.problems, ...lintLibrary(named.ruleSets, named.texts)];
-    return { ruleSets: named.ruleSets, problems, files: named.files };
+    // The compiled CLI remembers this (rule-cache.ts): the files' names and texts are its key.
+    const { files } = listFiles(paths, RULE_FILE_EXTENSIONS, "a rule-set file");
+    return cachedRuleFiles(paths, files, () => {
+      const named = readAll(paths);
+      const problems = [...named.problems, ...lintLibrary(named.ruleSets, named.texts)];
+      return { ruleSets: named.ruleSets, problems, files: named.files };
+    });
   }
+  const named = readAll(paths);
   const context = readAll([opts.context]);
   const real = (f: string) => {
     try {
