@@ -112,8 +112,13 @@ export function generateCases(samples: readonly RawCase[], count: number, opts: 
     if (rand() < 0.05) c.insured.inBenefitPeriod = false;
     if (c.previous) {
       const p = c.previous;
-      p.approvedOn = shift(String(p.approvedOn), days - int(900));
-      if (p.validUntil) p.validUntil = shift(String(p.validUntil), days - int(60));
+      const back = days - int(900);
+      p.approvedOn = shift(String(p.approvedOn), back);
+      if (p.validUntil) {
+        // Still on or after approval (the case checks say so), sometimes expired by asOf.
+        const until = shift(String(p.validUntil), back + int(60) - 30);
+        p.validUntil = until < String(p.approvedOn) ? p.approvedOn : until;
+      }
     }
     const f = c.filing;
     if (f) {
