@@ -119,6 +119,8 @@ const DICT = {
   noEnd: { zh: "长期", en: "no end" },
   materials: { zh: "已交材料", en: "Materials given" },
   noCitation: { zh: "（此条目未注明依据）", en: "(no citation on this entry)" },
+  citedClause: { zh: "依据", en: "Citation" },
+  citationNote: { zh: "说明", en: "Note" },
 } satisfies Record<string, Bilingual>;
 
 export type MessageKey = keyof typeof DICT;

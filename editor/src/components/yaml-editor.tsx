@@ -22,6 +22,8 @@ type Props = {
   onCursor?: (text: string, offset: number) => void;
   /** document names offered after `document:` (the chain's sources) */
   documents: string[];
+  /** markdown shown on hover at an offset (the citation of the entry there), beside the schema's */
+  hover?: (text: string, offset: number) => string | null;
   ref?: React.Ref<YamlEditorHandle>;
 };
 
@@ -35,12 +37,13 @@ export function YamlEditor({
   onSave,
   onCursor,
   documents,
+  hover,
   ref,
 }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const editorRef = useRef<monaco.editor.IStandaloneCodeEditor | null>(null);
-  const callbacks = useRef({ onChange, onSave, onCursor, documents });
-  callbacks.current = { onChange, onSave, onCursor, documents };
+  const callbacks = useRef({ onChange, onSave, onCursor, documents, hover });
+  callbacks.current = { onChange, onSave, onCursor, documents, hover };
   /** the text the editor starts with; later values go through the handle */
   const initial = useRef(initialValue);
 
@@ -96,7 +99,21 @@ export function YamlEditor({
         };
       },
     });
+    // monaco merges every provider's hover: monaco-yaml's field description and this citation
+    const hovers = monaco.languages.registerHoverProvider("yaml", {
+      provideHover(m, position) {
+        if (m.uri.toString() !== uri.toString()) return null;
+        const value = callbacks.current.hover?.(m.getValue(), m.getOffsetAt(position));
+        if (!value) return null;
+        const line = position.lineNumber;
+        return {
+          range: new monaco.Range(line, 1, line, m.getLineMaxColumn(line)),
+          contents: [{ value }],
+        };
+      },
+    });
     return () => {
+      hovers.dispose();
       completion.dispose();
       cursor.dispose();
       sub.dispose();

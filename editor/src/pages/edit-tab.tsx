@@ -5,7 +5,7 @@ import { useInvalidateVersion, useValidation } from "../api/queries.ts";
 import { ApiError, type Problem, type Version } from "../api/types.ts";
 import { ProblemsPanel } from "../components/problems-panel.tsx";
 import { YamlEditor, type YamlEditorHandle } from "../components/yaml-editor.tsx";
-import { type EntryAt, entryAt } from "../entry-at.ts";
+import { citationHover, type EntryAt, entryAt } from "../entry-at.ts";
 import { useLang } from "../i18n.tsx";
 import { forgetUnsaved, keepUnsaved, readUnsaved, type Unsaved } from "../unsaved.ts";
 
@@ -37,6 +37,17 @@ export function EditTab({
   const onCursor = (text: string, offset: number) => {
     clearTimeout(cursorTimer.current);
     cursorTimer.current = setTimeout(() => setEntry(entryAt(text, offset)), 150);
+  };
+
+  const hover = (text: string, offset: number) => {
+    const at = entryAt(text, offset);
+    return at
+      ? citationHover(at, {
+          citation: t("citedClause"),
+          noCitation: t("noCitation"),
+          note: t("citationNote"),
+        })
+      : null;
   };
 
   useEffect(() => {
@@ -155,6 +166,7 @@ export function EditTab({
         onChange={onChange}
         onSave={save}
         onCursor={onCursor}
+        hover={hover}
       />
       <div style={{ minHeight: 22, marginTop: 4 }} data-testid="entry-at-cursor">
         {entry && (
@@ -163,6 +175,7 @@ export function EditTab({
             {entry.citation ? (
               <Typography.Text>
                 〔{entry.citation.document} {entry.citation.clause}〕
+                {entry.citation.note ? ` ${entry.citation.note}` : ""}
               </Typography.Text>
             ) : (
               t("noCitation")
