@@ -163,6 +163,8 @@ type Contender = {
   /** One decision (or run) of case i of the set. */
   one: (i: number) => unknown;
   async?: boolean;
+  /** Decisions per call (a batch is timed whole and counted as this many). */
+  per?: number;
 };
 const contenders: Contender[] = [
   {
@@ -196,6 +198,19 @@ const contenders: Contender[] = [
     async: true,
     one: async (i) =>
       ((await zen.evaluate(zenInput(pzh[i] as Case, policy))).result as { outcome: string }).outcome.length,
+  },
+  {
+    key: "zen32",
+    label: "zen-engine evaluate(), 32 at once: wall time / 32 (its throughput)",
+    set: "PZH",
+    async: true,
+    per: 32,
+    one: async (i) => {
+      const batch: Promise<unknown>[] = [];
+      for (let k = 0; k < 32; k++)
+        batch.push(zen.evaluate(zenInput(pzh[(i + k) % pzh.length] as Case, policy)));
+      return (await Promise.all(batch)).length;
+    },
   },
   {
     key: "hand",
@@ -248,9 +263,10 @@ async function turn(c: Contender, ms: number, record: boolean): Promise<void> {
       const r = c.async ? await c.one(i) : c.one(i);
       const b = process.hrtime.bigint();
       sink += typeof r === "number" ? r : 1;
-      if (record) out.push(Number(b - a));
-      i = (i + 1) % size;
-      n++;
+      const per = c.per ?? 1;
+      if (record) out.push(Number(b - a) / per);
+      i = (i + per) % size;
+      n += per;
     }
   }
   cursor.set(c.key, i);
@@ -313,8 +329,11 @@ const timer = s("timer").p50;
 const net = (k: string) => Math.max(s(k).p50 - timer, 0.001);
 const ratio = (k: string) => (net(k) / net("yidi")).toFixed(1);
 console.log("\n  ratios of p50 per decision, timer subtracted, same PZH cases:");
+// zen-engine's better figure counts: one at a time or 32 at once.
+const zenKey = net("zen32") < net("zen") ? "zen32" : "zen";
+const zenHow = zenKey === "zen" ? "one at a time" : "32 at once";
 console.log(
-  `    zen-engine whole graph / yidi full decision:           ${ratio("zen")}×  (target ≥ 20×)  ${Number(ratio("zen")) >= 20 ? "met" : "MISSED"}`,
+  `    zen-engine whole graph (${zenHow}) / yidi full decision: ${ratio(zenKey)}×  (target ≥ 20×)  ${Number(ratio(zenKey)) >= 20 ? "met" : "MISSED"}`,
 );
 console.log(
   `    json-rules-engine run() in scope / yidi full decision: ${ratio("jre-scope")}×  (target ≥ 50×)  ${Number(ratio("jre-scope")) >= 50 ? "met" : "MISSED"}`,
