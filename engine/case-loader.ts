@@ -95,8 +95,14 @@ export function loadCases(text: string, file?: string, format: CaseFormat = "yam
   return entries.map((entry, index): LoadedCase => {
     if ("problems" in entry) return { ok: false, index, problems: entry.problems };
     const { raw, source, prefix, line } = entry;
-    const result = caseSchema.safeParse(raw, { error: plainMessages });
-    const problems = result.success ? [] : source.problemsFrom(result.error.issues, prefix);
+    // A reserved key (`__proto__`…) is refused before the schema, which would drop it silently.
+    const reserved = source.reservedKeyProblems(raw, prefix);
+    const result = reserved.length ? undefined : caseSchema.safeParse(raw, { error: plainMessages });
+    const problems = !result
+      ? reserved
+      : result.success
+        ? []
+        : source.problemsFrom(result.error.issues, prefix);
     const id = typeof raw === "object" && raw && "id" in raw ? (raw as { id: unknown }).id : undefined;
     if (typeof id === "string" && id !== "") {
       const first = seen.get(id);
@@ -113,7 +119,7 @@ export function loadCases(text: string, file?: string, format: CaseFormat = "yam
       } else seen.set(id, line !== undefined ? `the case on line ${line}` : `case ${index + 1}`);
     }
     const located = (line === undefined ? problems : problems.map((p) => onLine(p, line))).sort(byPosition);
-    if (result.success && located.length === 0) return { ok: true, case: result.data, index };
+    if (result?.success && located.length === 0) return { ok: true, case: result.data, index };
     return { ok: false, index, ...(typeof id === "string" && id !== "" && { id }), problems: located };
   });
 }

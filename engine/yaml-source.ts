@@ -1,6 +1,6 @@
 import { isAlias, isCollection, isMap, isPair, isScalar, LineCounter, type Node, parseDocument } from "yaml";
 import type { z } from "zod";
-import { plainMessages } from "./schema/common.ts";
+import { plainMessages, reservedKeyIssues } from "./schema/common.ts";
 import type { Problem } from "./schema/problem.ts";
 
 export type { Problem };
@@ -113,9 +113,20 @@ export class YamlSource {
   /** Validates the data with a zod schema; problems carry file, line and column. */
   validate<S extends z.ZodType>(schema: S): Parsed<z.output<S>> {
     if (this.problems.length) return { ok: false, problems: this.problems };
+    const reserved = this.reservedKeyProblems(this.data);
+    if (reserved.length) return { ok: false, problems: reserved };
     const result = schema.safeParse(this.data, { error: plainMessages });
     if (result.success) return { ok: true, value: result.data };
     return { ok: false, problems: this.problemsFrom(result.error.issues) };
+  }
+
+  /** A problem at the key itself for every `__proto__`, `constructor` or `prototype` key in `data`. */
+  reservedKeyProblems(data: unknown, prefix: (string | number)[] = []): Problem[] {
+    return reservedKeyIssues(data).map((issue) => {
+      const path = [...prefix, ...(issue.path as (string | number)[])];
+      const pos = this.locate(path.slice(0, -1), String(path.at(-1)));
+      return this.at({ code: "reserved_key", path, message: issue.message }, pos?.line, pos?.column);
+    });
   }
 
   problemsFrom(issues: readonly z.core.$ZodIssue[], prefix: (string | number)[] = []): Problem[] {

@@ -15,6 +15,7 @@ import type { z } from "zod";
 import { plainMessages } from "../engine/index.ts";
 import { DEFAULT_EDITOR_DIR, registerEditor } from "./editor-static.ts";
 import { AppError, errorLang } from "./errors.ts";
+import { databaseInputError, registerHardening } from "./hardening.ts";
 import { maskString } from "./mask.ts";
 import { PolicyService } from "./policy-service.ts";
 import { Registry } from "./registry/registry.ts";
@@ -36,6 +37,7 @@ import { ruleSetViewRoutes } from "./routes/rule-set-views.ts";
 import { type RuleSetRouteOptions, ruleSetRoutes } from "./routes/rule-sets.ts";
 import { userRoutes } from "./routes/users.ts";
 import type { Store } from "./store/index.ts";
+import type { LoginThrottle } from "./throttle.ts";
 
 /** What the app needs from outside; tests pass their own. */
 export type AppDeps = {
@@ -55,6 +57,12 @@ export type AppDeps = {
   samplesDir?: string;
   /** Today's date (YYYY-MM-DD) for the versions' timeline and the registry's expiry; tests fix it. */
   today?: () => string;
+  /** Login throttling (default: 5 failures per account, 50 per address, per 15 minutes). */
+  loginThrottle?: LoginThrottle;
+  /** Served over TLS (YIDI_TLS=1): Secure cookies and HSTS on every request, not only on https ones. */
+  tls?: boolean;
+  /** Trust X-Forwarded-* from a reverse proxy (YIDI_TRUST_PROXY): the client's address, https. */
+  trustProxy?: boolean | string;
 };
 
 const DEFAULT_SAMPLES_DIR = fileURLToPath(new URL("../simulator/cases", import.meta.url));
@@ -102,6 +110,7 @@ export async function build(deps: AppDeps): Promise<App> {
   const app = Fastify({
     logger: deps.logger ?? false,
     bodyLimit: deps.bodyLimit ?? 1024 * 1024,
+    trustProxy: deps.trustProxy ?? false,
   }).withTypeProvider<ZodTypeProvider>() as unknown as App;
   app.setValidatorCompiler(plainValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -117,6 +126,7 @@ export async function build(deps: AppDeps): Promise<App> {
   app.decorateRequest("user", null);
 
   await app.register(fastifyCookie);
+  await registerHardening(app, { overTls: (req) => deps.tls === true || req.protocol === "https" });
   await app.register(fastifySwagger, {
     openapi: {
       info: {
@@ -152,6 +162,8 @@ export async function build(deps: AppDeps): Promise<App> {
       return reply.status(400).send(new AppError("VALIDATION", undefined, problems).toJSON(lang));
     }
     const e = err as { statusCode?: number; code?: string; message: string };
+    const dbInput = databaseInputError(err);
+    if (dbInput) return reply.status(400).send(dbInput.toJSON(lang));
     if (e.code === "FST_ERR_CTP_BODY_TOO_LARGE")
       return reply.status(413).send(new AppError("PAYLOAD_TOO_LARGE").toJSON(lang));
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {

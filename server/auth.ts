@@ -46,7 +46,11 @@ export async function userForToken(store: Store, token: string): Promise<User | 
   const now = Date.now();
   if (hit && hit.until > now) return hit.user;
   const user = await store.users.userForToken(token);
-  if (user) cache.set(token, { user, until: now + SESSION_CACHE_MS });
+  // Never cached longer than a quarter of the idle timeout (an active session is marked used in
+  // time) nor of the lifetime (an expired one ends within a quarter of it: 10 s at most by default).
+  const { idleMs, lifetimeMs } = store.users.policy;
+  const ttl = Math.min(SESSION_CACHE_MS, idleMs / 4, lifetimeMs / 4);
+  if (user) cache.set(token, { user, until: now + ttl });
   else cache.delete(token);
   return user;
 }

@@ -1,6 +1,12 @@
 import { resolve } from "node:path";
 import { z } from "zod";
 import { plainMessages } from "../engine/index.ts";
+import { passwordProblem, USERNAME } from "./password-policy.ts";
+
+const flag = z
+  .enum(["1", "0", "true", "false", ""])
+  .optional()
+  .transform((v) => v === "1" || v === "true");
 
 /** Configuration from the environment (documented in the README). */
 export const configSchema = z.object({
@@ -9,8 +15,22 @@ export const configSchema = z.object({
   YIDI_DATA_DIR: z.string().default("./data"),
   DATABASE_URL: z.string().url().optional(),
   YIDI_RULES_DIR: z.string().optional(),
-  YIDI_ADMIN_USER: z.string().min(1).optional(),
-  YIDI_ADMIN_PASSWORD: z.string().min(8, "YIDI_ADMIN_PASSWORD needs at least 8 characters").optional(),
+  YIDI_ADMIN_USER: z.string().regex(USERNAME, "1–64 letters, digits, '_', '.', '@' or '-'").optional(),
+  YIDI_ADMIN_PASSWORD: z
+    .string()
+    .superRefine((p, ctx) => {
+      const problem = passwordProblem(p);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    })
+    .optional(),
+  /** Minutes without a request after which a session ends. */
+  YIDI_SESSION_IDLE_MINUTES: z.coerce.number().positive().max(525_600).default(30),
+  /** Hours after login at which a session ends, however active. */
+  YIDI_SESSION_HOURS: z.coerce.number().positive().max(8_760).default(12),
+  /** The server is reached over HTTPS (a TLS-terminating proxy): Secure cookies and HSTS always. */
+  YIDI_TLS: flag,
+  /** Trust X-Forwarded-For/-Proto/-Host from the proxy in front (then https requests get Secure cookies and HSTS). */
+  YIDI_TRUST_PROXY: flag,
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -55,6 +55,21 @@ export const ERRORS = {
     message: "this person already has an active filing of this category for an overlapping period",
     zh: "该参保人员已有同类别且有效期重叠的有效备案",
   },
+  LAST_ADMIN: {
+    status: 409,
+    message: "the last active admin cannot lose the admin role or be deactivated",
+    zh: "最后一位在用的管理员不能被取消管理员角色或停用",
+  },
+  CROSS_ORIGIN: {
+    status: 403,
+    message: "a cookie-authenticated change must come from this server's own pages (Origin)",
+    zh: "使用 Cookie 登录的修改请求须来自本系统自己的页面（Origin 不符）",
+  },
+  TOO_MANY_ATTEMPTS: {
+    status: 429,
+    message: "too many failed logins; wait the seconds in Retry-After",
+    zh: "登录失败次数过多，请在 Retry-After 所示秒数后再试",
+  },
   PAYLOAD_TOO_LARGE: { status: 413, message: "the request body is too large", zh: "请求内容过大" },
   RULES_INVALID: {
     status: 422,

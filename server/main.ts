@@ -11,12 +11,21 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     ? { kind: "postgres", url: config.DATABASE_URL }
     : { kind: "pglite", dataDir: config.YIDI_DATA_DIR };
   const store = createStore(openDatabase(target));
+  store.users.policy = {
+    idleMs: config.YIDI_SESSION_IDLE_MINUTES * 60_000,
+    lifetimeMs: config.YIDI_SESSION_HOURS * 3600_000,
+  };
   const report = await bootstrap(store, {
     rulesDir: config.YIDI_RULES_DIR,
     adminUser: config.YIDI_ADMIN_USER,
     adminPassword: config.YIDI_ADMIN_PASSWORD,
   });
-  const app = await build({ store, logger: loggerOptions(config.LOG_LEVEL) });
+  const app = await build({
+    store,
+    logger: loggerOptions(config.LOG_LEVEL),
+    tls: config.YIDI_TLS,
+    trustProxy: config.YIDI_TRUST_PROXY,
+  });
   const close = async () => {
     await app.close();
     await store.close();

@@ -1,5 +1,4 @@
 import { AppError, type ErrorCode } from "../errors.ts";
-import type { AuditEntry } from "../store/audit.ts";
 import type { RuleSetVersion } from "../store/rule-sets.ts";
 import type { Role } from "../store/schema.ts";
 
@@ -10,6 +9,8 @@ export type Reason = { zh: string; en: string };
 export type Verdict = { allowed: true } | { allowed: false; code: ErrorCode; reason: Reason };
 type Version = Pick<RuleSetVersion, "id" | "status" | "author" | "submittedBy">;
 type Actor = { username: string; roles: readonly Role[] };
+/** Who did what to a version, from its whole audit history (AuditStore.hands, not a page of entries). */
+export type Hand = { actor: string; action: string };
 
 const ROLES: Record<ReviewAction, Role[]> = {
   edit: ["officer", "admin"],
@@ -39,13 +40,15 @@ const HANDS_ON: Record<string, Reason> = {
   "ruleset.submit": { zh: "提交了", en: "submitted" },
   "ruleset.withdraw": { zh: "撤回并修改了", en: "withdrew and reworked" },
 };
+/** The audit actions four eyes reads. */
+export const HANDS_ON_ACTIONS: readonly string[] = Object.keys(HANDS_ON);
 
 /**
  * What `actor` did to the version, if anything that bars them from deciding on it (four eyes):
- * wrote, edited, submitted or withdrew it — by its audit trail, so a withdrawal and resubmission
- * by someone else does not wash a hand out.
+ * wrote, edited, submitted or withdrew it — by its complete audit history, so neither a
+ * withdrawal and resubmission by someone else nor any number of later saves washes a hand out.
  */
-export function handOn(v: Version, trail: readonly AuditEntry[], actor: string): Reason | undefined {
+export function handOn(v: Version, trail: readonly Hand[], actor: string): Reason | undefined {
   if (v.author === actor) return HANDS_ON["ruleset.draft"];
   if (v.submittedBy === actor) return HANDS_ON["ruleset.submit"];
   const own = trail.find((e) => e.actor === actor && HANDS_ON[e.action]);
@@ -60,12 +63,7 @@ export function handOn(v: Version, trail: readonly AuditEntry[], actor: string):
  *
  * @example verdict("approve", v, trail, { username: "li", roles: ["approver"] })
  */
-export function verdict(
-  action: ReviewAction,
-  v: Version,
-  trail: readonly AuditEntry[],
-  actor: Actor,
-): Verdict {
+export function verdict(action: ReviewAction, v: Version, trail: readonly Hand[], actor: Actor): Verdict {
   const roles = ROLES[action];
   if (!actor.roles.some((r) => roles.includes(r))) {
     return {
@@ -111,11 +109,7 @@ export function verdict(
 }
 
 /** Every review action's verdict for one user (the editor's buttons). */
-export function verdicts(
-  v: Version,
-  trail: readonly AuditEntry[],
-  actor: Actor,
-): Record<ReviewAction, Verdict> {
+export function verdicts(v: Version, trail: readonly Hand[], actor: Actor): Record<ReviewAction, Verdict> {
   return Object.fromEntries(REVIEW_ACTIONS.map((a) => [a, verdict(a, v, trail, actor)])) as Record<
     ReviewAction,
     Verdict
@@ -126,7 +120,7 @@ export function verdicts(
 export function assertMay(
   action: ReviewAction,
   v: Version & { revision: number },
-  trail: readonly AuditEntry[],
+  trail: readonly Hand[],
   actor: Actor,
 ): void {
   const d = verdict(action, v, trail, actor);

@@ -4,7 +4,7 @@ import { versionPath } from "../policy-service.ts";
 import type { Store } from "../store/index.ts";
 import type { RuleSetStatus, RuleSetVersion } from "../store/rule-sets.ts";
 import type { Role } from "../store/schema.ts";
-import { assertMay, type ReviewAction, type Verdict, verdicts } from "./four-eyes.ts";
+import { assertMay, HANDS_ON_ACTIONS, type ReviewAction, type Verdict, verdicts } from "./four-eyes.ts";
 import type { RuleSetValidator } from "./validation.ts";
 import { contentMeta, draftContent, nameOf, setScalar } from "./yaml-edit.ts";
 
@@ -216,7 +216,7 @@ export class ReviewWorkflow {
   }
 
   private trail(tx: Store, id: number) {
-    return tx.audit.list({ entity: ENTITY, entityId: String(id), limit: 1000 });
+    return tx.audit.hands(ENTITY, String(id), HANDS_ON_ACTIONS);
   }
 
   private audit(tx: Store, actor: Actor, action: string, v: RuleSetVersion, detail: object) {

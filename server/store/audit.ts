@@ -35,6 +35,26 @@ export class AuditStore {
       .execute();
   }
 
+  /**
+   * Every distinct (actor, action) of an entity's whole history among `actions` — one row per
+   * hand, however many entries there are (four eyes reads this, never a page of entries).
+   */
+  async hands(
+    entity: string,
+    entityId: string,
+    actions: readonly string[],
+  ): Promise<{ actor: string; action: string }[]> {
+    if (!actions.length) return [];
+    return this.db
+      .selectFrom("audit_log")
+      .select(["actor", "action"])
+      .distinct()
+      .where("entity", "=", entity)
+      .where("entity_id", "=", entityId)
+      .where("action", "in", [...actions])
+      .execute();
+  }
+
   async list(
     f: {
       entity?: string | undefined;

@@ -3,6 +3,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
 import pg from "pg";
+import { type LockHolder, lockFolder } from "./folder-lock.ts";
 import type { Database } from "./schema.ts";
 
 // PostgreSQL returns numeric as a string already; keep int8 (count(*)) as a JS number.
@@ -12,9 +13,14 @@ export type DatabaseTarget = { kind: "pglite"; dataDir: string | null } | { kind
 
 /**
  * Opens the database: a PostgreSQL server when a URL is given, otherwise the embedded PGlite
- * in a data folder (or in memory for `dataDir: null`, as tests use).
+ * in a data folder (or in memory for `dataDir: null`, as tests use). A data folder is locked
+ * for this process until `destroy()` (see folder-lock.ts): a second process refuses to open it
+ * with a FolderLockedError naming the holder.
  */
-export function openDatabase(target: DatabaseTarget): Kysely<Database> {
+export function openDatabase(
+  target: DatabaseTarget,
+  opts: { onStaleLock?: (holder: LockHolder) => void } = {},
+): Kysely<Database> {
   if (target.kind === "postgres") {
     const pool = new pg.Pool({ connectionString: target.url, max: 10 });
     // A connection the server drops (a restart, a failover, an administrator's terminate) is
@@ -27,9 +33,32 @@ export function openDatabase(target: DatabaseTarget): Kysely<Database> {
     pool.on("error", () => {}); // the same event, re-emitted for idle connections: logged above
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
-  if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
-  const client = target.dataDir ? new PGlite(target.dataDir) : new PGlite();
-  return new Kysely<Database>({ dialect: new PGliteDialect(client) });
+  if (!target.dataDir) return new Kysely<Database>({ dialect: new PGliteDialect(new PGlite()) });
+  mkdirSync(target.dataDir, { recursive: true });
+  const release = lockFolder(
+    target.dataDir,
+    opts.onStaleLock ??
+      ((h) =>
+        console.error(
+          `yidi: took over the lock of ${target.dataDir} left by process ${h.pid} on ${h.host} (started ${h.startedAt}), which is no longer running`,
+        )),
+  );
+  let db: Kysely<Database>;
+  try {
+    db = new Kysely<Database>({ dialect: new PGliteDialect(new PGlite(target.dataDir)) });
+  } catch (e) {
+    release();
+    throw e;
+  }
+  const destroy = db.destroy.bind(db);
+  db.destroy = async () => {
+    try {
+      await destroy();
+    } finally {
+      release();
+    }
+  };
+  return db;
 }
 
 export function describeTarget(t: DatabaseTarget): string {

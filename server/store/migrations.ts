@@ -176,6 +176,23 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex("manual_reviews_status").on("manual_reviews").column("status").execute();
     },
   },
+  "0004-session-activity": {
+    async up(db: Kysely<unknown>) {
+      // Idle timeout and the user's own session list (issue #12).
+      await db.schema
+        .alterTable("sessions")
+        .addColumn("last_seen_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await db.schema.alterTable("sessions").addColumn("client", "text").execute();
+      await db.schema.alterTable("sessions").addColumn("address", "text").execute();
+      await db.schema.createIndex("sessions_user").on("sessions").column("user_id").execute();
+      await db.schema
+        .createIndex("audit_log_entity")
+        .on("audit_log")
+        .columns(["entity", "entity_id"])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -22,6 +22,10 @@ export interface SessionsTable {
   user_id: number;
   created_at: Timestamp;
   expires_at: Timestamp;
+  /** Migration 0004: the last request seen (idle timeout), and who opened it. */
+  last_seen_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  client: ColumnType<string | null, string | null | undefined, string | null>;
+  address: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type RuleSetStatus = "draft" | "in_review" | "published" | "rejected";

@@ -11,11 +11,35 @@ export type User = {
   active: boolean;
 };
 
-const SESSION_HOURS = 12;
+/** A session as its user sees it (GET /api/me/sessions): never its token. */
+export type SessionInfo = {
+  id: string;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+  client: string | null;
+  address: string | null;
+};
+
+/** How long a session lives: idle (no request) and at most (from login). */
+export type SessionPolicy = { idleMs: number; lifetimeMs: number };
+export const DEFAULT_SESSION_POLICY: SessionPolicy = { idleMs: 30 * 60_000, lifetimeMs: 12 * 3600_000 };
+
+/** A login's outcome: the user, or why not (kept apart for throttling and the audit log). */
+export type LoginCheck = { user: User } | { failure: "unknown_user" | "wrong_password" | "inactive" };
+
 const tokenHash = (token: string) => createHash("sha256").update(token).digest("hex");
+/** A session's public id: the first 16 hex digits of its token's hash (not enough to find the token). */
+export const sessionId = (token: string) => tokenHash(token).slice(0, 16);
+const SESSION_ID = /^[0-9a-f]{16}$/;
+/** A session's last_seen_at is written at most this often (a write per request otherwise). */
+const TOUCH_MS = 60_000;
 
 /** Users, password hashes (argon2id) and sessions (random tokens, stored only as hashes). */
 export class UserStore {
+  /** Set by the server from its configuration (YIDI_SESSION_IDLE_MINUTES, YIDI_SESSION_HOURS). */
+  policy: SessionPolicy = DEFAULT_SESSION_POLICY;
+
   constructor(private readonly db: Kysely<Database>) {}
 
   async count(): Promise<number> {
@@ -79,42 +103,135 @@ export class UserStore {
 
   /** Checks a password; returns the user only when it matches and the account is active. */
   async authenticate(username: string, password: string): Promise<User | undefined> {
+    const r = await this.check(username, password);
+    return "user" in r ? r.user : undefined;
+  }
+
+  /** Checks a password, and says why it failed (unknown user, wrong password, inactive account). */
+  async check(username: string, password: string): Promise<LoginCheck> {
     const row = await this.db
       .selectFrom("users")
       .selectAll()
       .where("username", "=", username)
       .executeTakeFirst();
-    if (!row?.active) {
+    if (!row) {
       await hash(password); // spend the same time whether or not the user exists
-      return undefined;
+      return { failure: "unknown_user" };
     }
-    return (await verify(row.password_hash, password)) ? toUser(row) : undefined;
+    if (!(await verify(row.password_hash, password))) return { failure: "wrong_password" };
+    return row.active ? { user: toUser(row) } : { failure: "inactive" };
   }
 
-  async startSession(userId: number): Promise<{ token: string; expiresAt: Date }> {
+  async startSession(
+    userId: number,
+    meta: { client?: string | undefined; address?: string | undefined } = {},
+  ): Promise<{ token: string; expiresAt: Date }> {
     const token = randomBytes(32).toString("base64url");
-    const expiresAt = new Date(Date.now() + SESSION_HOURS * 3600_000);
+    const expiresAt = new Date(Date.now() + this.policy.lifetimeMs);
     await this.db
       .insertInto("sessions")
-      .values({ token_hash: tokenHash(token), user_id: userId, expires_at: expiresAt })
+      .values({
+        token_hash: tokenHash(token),
+        user_id: userId,
+        expires_at: expiresAt,
+        client: meta.client?.slice(0, 200) ?? null,
+        address: meta.address?.slice(0, 100) ?? null,
+      })
       .execute();
     return { token, expiresAt };
   }
 
+  /**
+   * The user of a live session: not past its absolute expiry, used within the idle timeout, its
+   * user active. Marks the session used (at most once a minute).
+   */
   async userForToken(token: string): Promise<User | undefined> {
+    const now = Date.now();
     const row = await this.db
       .selectFrom("sessions")
       .innerJoin("users", "users.id", "sessions.user_id")
       .selectAll("users")
+      .select("sessions.last_seen_at")
       .where("sessions.token_hash", "=", tokenHash(token))
-      .where("sessions.expires_at", ">", new Date())
+      .where("sessions.expires_at", ">", new Date(now))
+      .where("sessions.last_seen_at", ">", new Date(now - this.policy.idleMs))
       .where("users.active", "=", true)
       .executeTakeFirst();
-    return row && toUser(row);
+    if (!row) return undefined;
+    if (now - new Date(row.last_seen_at).getTime() >= Math.min(TOUCH_MS, this.policy.idleMs / 4)) {
+      await this.db
+        .updateTable("sessions")
+        .set({ last_seen_at: new Date(now) })
+        .where("token_hash", "=", tokenHash(token))
+        .execute();
+    }
+    return toUser(row);
   }
 
   async endSession(token: string): Promise<void> {
     await this.db.deleteFrom("sessions").where("token_hash", "=", tokenHash(token)).execute();
+  }
+
+  /** A user's live sessions, the most recently used first. */
+  async sessions(userId: number): Promise<SessionInfo[]> {
+    const now = Date.now();
+    const rows = await this.db
+      .selectFrom("sessions")
+      .selectAll()
+      .where("user_id", "=", userId)
+      .where("expires_at", ">", new Date(now))
+      .where("last_seen_at", ">", new Date(now - this.policy.idleMs))
+      .orderBy("last_seen_at", "desc")
+      .execute();
+    const iso = (d: Date | string) => new Date(d).toISOString();
+    return rows.map((r) => ({
+      id: r.token_hash.slice(0, 16),
+      createdAt: iso(r.created_at),
+      lastSeenAt: iso(r.last_seen_at),
+      expiresAt: iso(r.expires_at),
+      client: r.client,
+      address: r.address,
+    }));
+  }
+
+  /** Ends one of the user's sessions by its public id; false when the user has none such. */
+  async endSessionById(userId: number, id: string): Promise<boolean> {
+    if (!SESSION_ID.test(id)) return false;
+    const r = await this.db
+      .deleteFrom("sessions")
+      .where("user_id", "=", userId)
+      .where("token_hash", "like", `${id}%`)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  /** Ends every session of the user but the one of `keepToken`; returns how many ended. */
+  async endSessions(userId: number, keepToken?: string): Promise<number> {
+    let q = this.db.deleteFrom("sessions").where("user_id", "=", userId);
+    if (keepToken) q = q.where("token_hash", "<>", tokenHash(keepToken));
+    return Number((await q.executeTakeFirst()).numDeletedRows);
+  }
+
+  async byId(id: number): Promise<User | undefined> {
+    const row = await this.db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+    return row && toUser(row);
+  }
+
+  /**
+   * The active admins, with their rows locked until the transaction ends (so two concurrent
+   * changes cannot each remove "the other" last admin). Call inside a transaction.
+   */
+  async activeAdminsLocked(): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom("users")
+      .select(["id", "roles"])
+      .where("active", "=", true)
+      .orderBy("id")
+      .forUpdate()
+      .execute();
+    return rows
+      .filter((r) => toUser({ ...r, username: "", display_name: null, active: true }).roles.includes("admin"))
+      .map((r) => r.id);
   }
 }
 

@@ -35,6 +35,10 @@ describe("bad cases are refused with the field, line, column and why — never d
       "malformed-yaml.yaml:4:1: YAML syntax: Flow map in block collection must be sufficiently indented and end with a }",
     ],
     ["unknown-key.yaml", 'unknown-key.yaml:9:3: insured.favouriteColour: unknown key "favouriteColour"'],
+    [
+      "reserved-key.yaml",
+      'reserved-key.yaml:10:3: expected.__proto__: "__proto__" is a reserved word and cannot be used as a key',
+    ],
     ["unknown-material.yaml", 'unknown-material.yaml:11:24: filing.materials.1: unknown material "passport"'],
     ["unknown-category.yaml", 'unknown-category.yaml:10:13: filing.category: unknown category "tourist"'],
     ["unknown-scheme.yaml", 'unknown-scheme.yaml:7:11: insured.scheme: unknown scheme "commercial"'],
@@ -257,6 +261,14 @@ describe("broken rule-set files give file:line:column errors a policy officer un
       'unknown-material.yaml:11:14: materials.m1.require: unknown material "passport"',
     ],
     ["unknown-key.yaml", 'unknown-key.yaml:13:5: rules.r1.mesage: unknown key "mesage"'],
+    [
+      "reserved-key.yaml",
+      'reserved-key.yaml:10:3: materials.constructor: "constructor" is a reserved word and cannot be used as a key',
+    ],
+    [
+      "reserved-key.yaml",
+      'reserved-key.yaml:14:3: rules.__proto__: "__proto__" is a reserved word and cannot be used as a key',
+    ],
     [
       "bad-period.yaml",
       "bad-period.yaml:11:15: validity.referral.duration: a period such as P1M, P2Y or P6M (ISO 8601)",

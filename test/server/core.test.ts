@@ -150,7 +150,7 @@ describe.each(DIALECTS)("server core on $name", (dialect) => {
       const r = await s.as("admin", {
         method: "POST",
         url: "/api/users",
-        payload: { username: "newclerk", password: "long enough", roles: ["clerk"] },
+        payload: { username: "newclerk", password: "long enough passphrase", roles: ["clerk"] },
       });
       expect(r.statusCode).toBe(201);
       const audit = await s.as("admin", { method: "GET", url: "/api/audit?entity=user" });
@@ -159,7 +159,7 @@ describe.each(DIALECTS)("server core on $name", (dialect) => {
         action: "user.create",
         detail: { username: "newclerk" },
       });
-      expect(JSON.stringify(audit.json())).not.toContain("long enough");
+      expect(JSON.stringify(audit.json())).not.toContain("long enough passphrase");
     });
 
     it("refuses user administration and the audit log to other roles (403)", async () => {
@@ -173,12 +173,12 @@ describe.each(DIALECTS)("server core on $name", (dialect) => {
       const created = await s.as("admin", {
         method: "POST",
         url: "/api/users",
-        payload: { username: "temp", password: "long enough", roles: ["tester"] },
+        payload: { username: "temp", password: "long enough passphrase", roles: ["tester"] },
       });
       const login = await s.app.inject({
         method: "POST",
         url: "/api/login",
-        payload: { username: "temp", password: "long enough" },
+        payload: { username: "temp", password: "long enough passphrase" },
       });
       const headers = { authorization: `Bearer ${login.json().token}` };
       await s.as("admin", {
