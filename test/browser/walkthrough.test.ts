@@ -123,6 +123,44 @@ describe("an officer drafts, an approver publishes", () => {
       .toBe("validity › retired_resettled 〔攀医保〔2017〕10号 四(一)2(1)〕");
   });
 
+  it("hover over a rule shows the field's meaning and the clause the rule encodes, in Chinese or English", async () => {
+    const draft = await api<{ content: string }>(
+      server.url,
+      "GET",
+      `/api/rule-sets/versions/${draftId}`,
+      adminToken,
+    );
+    const hoverText = async () => {
+      await goToLine(lineOf(draft.content, "message: 参保人员不在待遇享受期内"));
+      await page.keyboard.press("Control+K");
+      await page.keyboard.press("Control+I");
+      const hover = page.locator(".monaco-editor .monaco-hover-content");
+      await expect
+        .poll(async () => (await hover.allTextContents()).join(" "))
+        .toMatch(/攀医保〔2017〕10号 三/);
+      const text = (await hover.allTextContents()).join(" ");
+      await page.keyboard.press("Escape");
+      return text;
+    };
+    const zh = await hoverText();
+    expect(zh).toContain("shown when the conditions do not hold"); // monaco-yaml, from the schema
+    expect(zh).toContain("rules › insurance-in-force");
+    expect(zh).toContain("依据: 〔攀医保〔2017〕10号 三〕");
+    expect(zh).toContain("说明: 鉴权时");
+
+    await page.getByText("English", { exact: true }).click();
+    await expect.poll(() => page.getByRole("tab", { name: "Diff & review" }).count()).toBe(1);
+    for (const tab of ["Edit", "Inherited", "Try"])
+      expect(await page.getByRole("tab", { name: tab, exact: true }).count()).toBe(1);
+    expect(await page.getByTestId("save").textContent()).toMatch(/^Save \(Ctrl\+S\)$/);
+    expect(await page.getByRole("menuitem", { name: /Rules/ }).count()).toBe(1);
+    expect(await page.getByRole("button", { name: /Log out/ }).count()).toBe(1);
+    expect(await hoverText()).toContain("Citation: 〔攀医保〔2017〕10号 三〕");
+
+    await page.getByText("中文", { exact: true }).click();
+    await expect.poll(() => page.getByTestId("save").textContent()).toMatch(/^保存/);
+  });
+
   it("text typed and not saved is offered back after a reload", async () => {
     await goToLine(1);
     await page.keyboard.press("End");
