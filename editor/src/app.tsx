@@ -5,6 +5,7 @@ import { lazy, Suspense } from "react";
 import { Navigate, Route, Routes, useLocation } from "react-router";
 import { useMe } from "./api/queries.ts";
 import { useLang } from "./i18n.tsx";
+import { DeskPage } from "./pages/desk-page.tsx";
 import { LoginPage } from "./pages/login-page.tsx";
 import { ReviewPage } from "./pages/review-page.tsx";
 import { RulesPage } from "./pages/rules-page.tsx";
@@ -38,7 +39,13 @@ function Authenticated() {
     return <Navigate to={`/login?next=${next}`} replace />;
   }
   const user = me.data;
-  const home = user.roles.includes("approver") && !user.roles.includes("officer") ? "/review" : "/rules";
+  const roles = user.roles as string[];
+  const home =
+    roles.includes("clerk") && !roles.includes("officer")
+      ? "/desk"
+      : roles.includes("approver") && !roles.includes("officer")
+        ? "/review"
+        : "/rules";
   return (
     <Shell user={user}>
       <Suspense fallback={<Spin tip={t("loading")} />}>
@@ -48,6 +55,7 @@ function Authenticated() {
           <Route path="/versions/:id" element={<VersionPage />} />
           <Route path="/versions/:id/:tab" element={<VersionPage />} />
           <Route path="/review" element={<ReviewPage />} />
+          <Route path="/desk" element={<DeskPage />} />
           <Route path="*" element={<Result status="404" title="404" />} />
         </Routes>
       </Suspense>

@@ -1,5 +1,5 @@
 import { Card, Descriptions, List, Tag, Typography } from "antd";
-import { CATEGORIES, MATERIALS, OUTCOMES, SETTLEMENT_MODES } from "../../../engine/vocabulary.ts";
+import { CATEGORIES, fieldLabel, MATERIALS, OUTCOMES, SETTLEMENT_MODES } from "../../../engine/vocabulary.ts";
 import type { Decision } from "../api/types.ts";
 import { useLang } from "../i18n.tsx";
 
@@ -96,7 +96,7 @@ export function DecisionCard({ decision }: { decision: Decision }) {
         <Typography.Paragraph style={{ marginTop: 8 }}>
           {t("missingFields")}:{" "}
           {d.missingFields.map((f) => (
-            <Tag key={f}>{f}</Tag>
+            <Tag key={f}>{fieldLabel(f, lang)}</Tag>
           ))}
         </Typography.Paragraph>
       )}

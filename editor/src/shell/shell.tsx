@@ -1,4 +1,10 @@
-import { AuditOutlined, FileTextOutlined, LogoutOutlined, UserOutlined } from "@ant-design/icons";
+import {
+  AuditOutlined,
+  FileTextOutlined,
+  FormOutlined,
+  LogoutOutlined,
+  UserOutlined,
+} from "@ant-design/icons";
 import { useQueryClient } from "@tanstack/react-query";
 import { Breadcrumb, Button, Layout, Menu, Segmented, Space, Typography } from "antd";
 import type { ReactNode } from "react";
@@ -15,6 +21,9 @@ export function Shell({ user, children }: { user: User; children: ReactNode }) {
   const qc = useQueryClient();
   const roles = new Set(user.roles);
   const items = [
+    ...(roles.has("clerk") || roles.has("admin")
+      ? [{ key: "/desk", icon: <FormOutlined />, label: <Link to="/desk">{t("desk")}</Link> }]
+      : []),
     ...(roles.has("officer") || roles.has("approver") || roles.has("tester") || roles.has("admin")
       ? [{ key: "/rules", icon: <FileTextOutlined />, label: <Link to="/rules">{t("rules")}</Link> }]
       : []),
@@ -79,6 +88,8 @@ function Crumbs() {
     items.push({ title: <Link to="/rules">{t("rules")}</Link> }, { title: `${t("versions")} #${parts[1]}` });
   } else if (first === "review") {
     items.push({ title: t("review") });
+  } else if (first === "desk") {
+    items.push({ title: t("desk") });
   }
   return <Breadcrumb items={items} style={{ marginBottom: 12 }} />;
 }
