@@ -6,7 +6,9 @@ import { Navigate, Route, Routes, useLocation } from "react-router";
 import { useMe } from "./api/queries.ts";
 import { useLang } from "./i18n.tsx";
 import { DeskPage } from "./pages/desk-page.tsx";
+import { FilingPage } from "./pages/filing-page.tsx";
 import { LoginPage } from "./pages/login-page.tsx";
+import { RegistryPage } from "./pages/registry-page.tsx";
 import { ReviewPage } from "./pages/review-page.tsx";
 import { RulesPage } from "./pages/rules-page.tsx";
 import { Shell } from "./shell/shell.tsx";
@@ -56,6 +58,8 @@ function Authenticated() {
           <Route path="/versions/:id/:tab" element={<VersionPage />} />
           <Route path="/review" element={<ReviewPage />} />
           <Route path="/desk" element={<DeskPage />} />
+          <Route path="/registry" element={<RegistryPage />} />
+          <Route path="/registry/:id" element={<FilingPage />} />
           <Route path="*" element={<Result status="404" title="404" />} />
         </Routes>
       </Suspense>

@@ -3,6 +3,7 @@ import {
   FileTextOutlined,
   FormOutlined,
   LogoutOutlined,
+  TableOutlined,
   UserOutlined,
 } from "@ant-design/icons";
 import { useQueryClient } from "@tanstack/react-query";
@@ -23,6 +24,9 @@ export function Shell({ user, children }: { user: User; children: ReactNode }) {
   const items = [
     ...(roles.has("clerk") || roles.has("admin")
       ? [{ key: "/desk", icon: <FormOutlined />, label: <Link to="/desk">{t("desk")}</Link> }]
+      : []),
+    ...(roles.has("clerk") || roles.has("admin") || roles.has("approver") || roles.has("tester")
+      ? [{ key: "/registry", icon: <TableOutlined />, label: <Link to="/registry">{t("registry")}</Link> }]
       : []),
     ...(roles.has("officer") || roles.has("approver") || roles.has("tester") || roles.has("admin")
       ? [{ key: "/rules", icon: <FileTextOutlined />, label: <Link to="/rules">{t("rules")}</Link> }]
@@ -90,6 +94,9 @@ function Crumbs() {
     items.push({ title: t("review") });
   } else if (first === "desk") {
     items.push({ title: t("desk") });
+  } else if (first === "registry") {
+    items.push({ title: <Link to="/registry">{t("registry")}</Link> });
+    if (parts[1]) items.push({ title: parts[1] });
   }
   return <Breadcrumb items={items} style={{ marginBottom: 12 }} />;
 }
