@@ -115,6 +115,46 @@ export const documentRoutes: FastifyPluginAsyncZod<DocumentRouteOptions> = async
   );
 
   r.get(
+    "/filings/:id/certificate.html",
+    {
+      schema: schema(
+        "备案凭证 of a filing as it stands now (after its changes and extensions)",
+        "The filing's current destination and validity, with the reasons of the last decision applied to it.",
+      ),
+      onRequest: readers,
+    },
+    async (req, reply) => {
+      const filing = await store.filings.get(req.params.id);
+      if (!filing)
+        throw new AppError("NOT_FOUND", {
+          en: `no filing ${req.params.id}`,
+          zh: `没有备案 ${req.params.id}`,
+        });
+      const events = await store.filings.events(filing.id);
+      const last = [...events].reverse().find((e) => e.decisionId && e.event !== "revoked")?.decisionId;
+      const { d, c } = await load(last ?? filing.decisionId);
+      const output = {
+        ...d.output,
+        validity: {
+          from: filing.validFrom,
+          until: filing.validUntil,
+          singleUse: filing.singleUse,
+          changeLockedUntil: filing.changeLockedUntil,
+        },
+      };
+      const page = receiptHtml(output, person(c, handlesFiles(req.user)), today(), {
+        id: filing.id,
+        destinationRegion: filing.destinationRegion,
+        hospitalName: filing.hospitalName,
+        validFrom: filing.validFrom,
+        validUntil: filing.validUntil,
+        status: filing.status,
+      });
+      return reply.type("text/html; charset=utf-8").send(page);
+    },
+  );
+
+  r.get(
     "/decisions/:id/slip.html",
     {
       schema: schema(

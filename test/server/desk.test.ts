@@ -152,6 +152,11 @@ describe.each(DIALECTS)("the clerk's desk on $name", (dialect) => {
       const certificate = await get(`/api/decisions/${d.decisionId}/receipt.html`);
       expect(certificate.body).toContain("备案凭证");
       expect(certificate.body).toContain(f.json().id);
+      const current = await get(`/api/filings/${f.json().id}/certificate.html`, "tester");
+      expect(current.statusCode, current.body).toBe(200);
+      expect(current.body).toContain("备案凭证");
+      expect(current.body).toContain("三亚市（460200）");
+      expect(current.body).not.toContain("510402195001011236");
       const incomplete = await decide({ ...TWO_MISSING, id: "desk-no-receipt" });
       expect((await get(`/api/decisions/${incomplete.decisionId}/receipt.html`)).statusCode).toBe(422);
     });
