@@ -11,6 +11,7 @@ type OneOf<T extends any[]> = T extends [infer Only] ? Only : T extends [infer A
 
 export interface paths {
   "/api/login": {
+    /** @description Throttled: 5 failures for one account within 15 minutes lock it (1 minute, doubling per further failure, up to 15), 50 failures from one address lock the address for the rest of the 15 minutes; a locked attempt is answered 429 with Retry-After, whatever the password. */
     post: {
       requestBody: {
         content: {
@@ -70,6 +71,74 @@ export interface paths {
       };
     };
   };
+  "/api/me/password": {
+    /**
+     * Change your own password
+     * @description Needs the current password. Every other session of yours ends; this one stays. The new password: 12–256 characters, not a common password, not your username.
+     */
+    put: {
+      requestBody: {
+        content: {
+          "application/json": {
+            currentPassword: string;
+            newPassword: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            "application/json": {
+              endedSessions: number;
+            };
+          };
+        };
+      };
+    };
+  };
+  "/api/me/sessions": {
+    /**
+     * Your live sessions
+     * @description `current` marks the one this request uses. Ids are not tokens.
+     */
+    get: {
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            "application/json": ({
+                id: string;
+                createdAt: string;
+                lastSeenAt: string;
+                expiresAt: string;
+                client: string | null;
+                address: string | null;
+                current: boolean;
+              })[];
+          };
+        };
+      };
+    };
+  };
+  "/api/me/sessions/{id}": {
+    /** End one of your sessions (log out another device) */
+    delete: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          content: {
+            "application/json": null;
+          };
+        };
+      };
+    };
+  };
   "/api/users": {
     get: {
       responses: {
@@ -115,6 +184,7 @@ export interface paths {
     };
   };
   "/api/users/{id}": {
+    /** @description A new password ends every session of the user (but the admin's own, when changing their own). The last active admin can neither lose the admin role nor be deactivated (409 LAST_ADMIN). */
     patch: {
       parameters: {
         path: {
@@ -142,6 +212,28 @@ export interface paths {
               active: boolean;
             };
           };
+        };
+      };
+    };
+  };
+  "/api/decisions/export": {
+    /** Export the decision log as JSON Lines (for `yidi simulate`) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description asked on or after this date */
+          from?: string;
+          /** @description asked before this date */
+          to?: string;
+          /** @description insured regions within this code */
+          region?: string;
+          outcome?: "approved" | "rejected" | "incomplete" | "manual_review";
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: never;
         };
       };
     };
@@ -1542,6 +1634,27 @@ export interface paths {
     /**
      * 受理回执 / 备案凭证 of an approved decision (the 备案凭证 once it is recorded as a filing)
      * @description 422 NOT_ELIGIBLE for a decision that is not approved (or a manual_review one not approved by a reviewer).
+     */
+    get: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      responses: {
+        /** @description a print-ready A4 HTML page (print it, or save it as PDF, from the browser) */
+        200: {
+          content: {
+            "text/html": string;
+          };
+        };
+      };
+    };
+  };
+  "/api/filings/{id}/certificate.html": {
+    /**
+     * 备案凭证 of a filing as it stands now (after its changes and extensions)
+     * @description The filing's current destination and validity, with the reasons of the last decision applied to it.
      */
     get: {
       parameters: {
