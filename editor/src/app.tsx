@@ -10,10 +10,15 @@ import { FilingPage } from "./pages/filing-page.tsx";
 import { LoginPage } from "./pages/login-page.tsx";
 import { RegistryPage } from "./pages/registry-page.tsx";
 import { ReviewPage } from "./pages/review-page.tsx";
+import { ReviewsPage } from "./pages/reviews-page.tsx";
 import { RulesPage } from "./pages/rules-page.tsx";
 import { Shell } from "./shell/shell.tsx";
 
 /** The version page carries monaco (the bulk of the bundle): loaded when first opened. */
+/** The prepayment monitor carries echarts: loaded when first opened. */
+const PrepaymentsPage = lazy(() =>
+  import("./pages/prepayments-page.tsx").then((m) => ({ default: m.PrepaymentsPage })),
+);
 const VersionPage = lazy(() => import("./pages/version-page.tsx").then((m) => ({ default: m.VersionPage })));
 
 /** Routes: every screen has a URL that can be sent to a colleague. */
@@ -60,6 +65,8 @@ function Authenticated() {
           <Route path="/desk" element={<DeskPage />} />
           <Route path="/registry" element={<RegistryPage />} />
           <Route path="/registry/:id" element={<FilingPage />} />
+          <Route path="/reviews" element={<ReviewsPage />} />
+          <Route path="/prepayments" element={<PrepaymentsPage />} />
           <Route path="*" element={<Result status="404" title="404" />} />
         </Routes>
       </Suspense>

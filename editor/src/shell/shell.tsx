@@ -2,7 +2,9 @@ import {
   AuditOutlined,
   FileTextOutlined,
   FormOutlined,
+  LineChartOutlined,
   LogoutOutlined,
+  SolutionOutlined,
   TableOutlined,
   UserOutlined,
 } from "@ant-design/icons";
@@ -30,6 +32,24 @@ export function Shell({ user, children }: { user: User; children: ReactNode }) {
       : []),
     ...(roles.has("officer") || roles.has("approver") || roles.has("tester") || roles.has("admin")
       ? [{ key: "/rules", icon: <FileTextOutlined />, label: <Link to="/rules">{t("rules")}</Link> }]
+      : []),
+    ...(roles.has("clerk") || roles.has("approver") || roles.has("admin")
+      ? [
+          {
+            key: "/reviews",
+            icon: <SolutionOutlined />,
+            label: <Link to="/reviews">{t("manualReviews")}</Link>,
+          },
+        ]
+      : []),
+    ...(roles.has("officer") || roles.has("approver") || roles.has("tester") || roles.has("admin")
+      ? [
+          {
+            key: "/prepayments",
+            icon: <LineChartOutlined />,
+            label: <Link to="/prepayments">{t("prepayments")}</Link>,
+          },
+        ]
       : []),
     ...(roles.has("approver") || roles.has("officer")
       ? [{ key: "/review", icon: <AuditOutlined />, label: <Link to="/review">{t("review")}</Link> }]
@@ -92,6 +112,10 @@ function Crumbs() {
     items.push({ title: <Link to="/rules">{t("rules")}</Link> }, { title: `${t("versions")} #${parts[1]}` });
   } else if (first === "review") {
     items.push({ title: t("review") });
+  } else if (first === "reviews") {
+    items.push({ title: t("manualReviews") });
+  } else if (first === "prepayments") {
+    items.push({ title: t("prepayments") });
   } else if (first === "desk") {
     items.push({ title: t("desk") });
   } else if (first === "registry") {
