@@ -7,8 +7,10 @@
  *    category and chain, settlements too) in turn: zod parsing, the session lookup, the decision,
  *    and the decision log row written with its input, chain and output (batched: the answer
  *    waits for its row's commit).
- * Afterwards it counts the rows of the decision log and requires one for every 2xx answer to
- * POST /api/decisions (warm-up and checks included): every acknowledged decision is logged.
+ * Every 2xx answer's decisionId is collected; afterwards the decision log's ids are read and
+ * every acknowledged decision must be among them (warm-up and checks included). Rows beyond those
+ * are the requests in flight when autocannon stopped listening (at most one per connection per
+ * run), committed but never acknowledged.
  * Prints requests per second, p50 and p99 latency, and errors / non-2xx for each database and
  * endpoint. Bounded: a fixed time per endpoint, the server stopped and the database dropped at the end.
  *
@@ -69,8 +71,8 @@ function sampleBodies(): { file: string; id: string; body: string }[] {
 type Database = {
   name: string;
   env: Record<string, string>;
-  /** Rows in the decision log (the server stopped). */
-  logged(): Promise<number>;
+  /** The ids in the decision log (the server stopped). */
+  logged(): Promise<Set<string>>;
   cleanup(): Promise<void>;
 };
 
@@ -82,8 +84,8 @@ function pglite(): Database {
     logged: async () => {
       const db = new PGlite(dir);
       try {
-        const r = await db.query<{ n: number }>("select count(*)::int as n from decisions");
-        return r.rows[0]?.n ?? 0;
+        const r = await db.query<{ id: string }>("select id from decisions");
+        return new Set(r.rows.map((x) => x.id));
       } finally {
         await db.close();
       }
@@ -117,7 +119,10 @@ async function postgres(): Promise<Database | undefined> {
   return {
     name: "PostgreSQL",
     env: { DATABASE_URL: url.toString() },
-    logged: async () => (await admin("select count(*)::int as n from decisions", url.toString())).rows[0].n,
+    logged: async () =>
+      new Set(
+        (await admin("select id from decisions", url.toString())).rows.map((x: { id: string }) => x.id),
+      ),
     cleanup: async () => {
       await admin(`drop database if exists ${name} with (force)`);
     },
@@ -196,10 +201,22 @@ async function call(url: string, path: string, init: { method: string; token?: s
 
 // ---- one database: start, log in, check the cases, load ---------------------------------------
 
-type Row = { database: string; endpoint: string; result: autocannon.Result; logged?: number; acked?: number };
+type Row = {
+  database: string;
+  endpoint: string;
+  result: autocannon.Result;
+  /** acknowledged decisions, how many of them are in the log, and the log's rows */
+  log?: { acked: number; found: number; rows: number };
+};
 
 async function run(db: Database, cases: ReturnType<typeof sampleBodies>): Promise<Row[]> {
   const rows: Row[] = [];
+  /** The ids of the decisions answered 2xx. */
+  const acked = new Set<string>();
+  const ack = (status: number, body: string) => {
+    const id = status === 200 ? /"decisionId":"([0-9a-f-]{36})"/.exec(body)?.[1] : undefined;
+    if (id) acked.add(id);
+  };
   const admin = { user: "bench-admin", password: randomBytes(12).toString("base64url") };
   const started = performance.now();
   const { url, child } = await startServer(db, admin);
@@ -226,12 +243,11 @@ async function run(db: Database, cases: ReturnType<typeof sampleBodies>): Promis
     // out and said so, not counted as an error.
     const bodies: string[] = [];
     const left: string[] = [];
-    let acked = 0;
     for (const c of cases) {
       const r = await call(url, "/api/decisions", { method: "POST", token, body: c.body });
       if (r.status === 200) {
         bodies.push(c.body);
-        acked++;
+        acked.add(String(r.json.decisionId));
       } else
         left.push(
           `${c.file}#${c.id} → ${r.status} ${(r.json.error as { code?: string } | undefined)?.code ?? ""}`,
@@ -252,28 +268,37 @@ async function run(db: Database, cases: ReturnType<typeof sampleBodies>): Promis
           url: `${url}/api/decisions`,
           method: "POST" as const,
           headers,
-          requests: bodies.map((body) => ({ body })),
+          requests: bodies.map((body) => ({ body, onResponse: ack })),
         },
       },
     ];
     for (const { endpoint, opts } of endpoints) {
       const logs = endpoint.startsWith("POST");
       if (WARMUP > 0) {
-        const w = await autocannon({ ...opts, connections: CONNECTIONS, duration: WARMUP });
-        if (logs) acked += w["2xx"];
+        await autocannon({ ...opts, connections: CONNECTIONS, duration: WARMUP });
       }
       const result = await autocannon({ ...opts, connections: CONNECTIONS, duration: DURATION });
-      if (logs) acked += result["2xx"];
       console.log(`  ${endpoint}: ${Math.round(result.requests.average)} req/s`);
-      rows.push({ database: db.name, endpoint, result, ...(logs && { acked }) });
+      rows.push({
+        database: db.name,
+        endpoint,
+        result,
+        ...(logs && { log: { acked: 0, found: 0, rows: 0 } }),
+      });
     }
   } finally {
     await stopServer(child);
   }
-  const post = rows.find((r) => r.acked !== undefined);
+  const post = rows.find((r) => r.log);
   if (post) {
-    post.logged = await db.logged();
-    console.log(`  decision log: ${post.logged} rows for ${post.acked} acknowledged decisions`);
+    const ids = await db.logged();
+    let found = 0;
+    for (const id of acked) if (ids.has(id)) found++;
+    post.log = { acked: acked.size, found, rows: ids.size };
+    console.log(
+      `  decision log: ${ids.size} rows; ${found} of the ${acked.size} acknowledged decisions in it` +
+        ` (${ids.size - found} more: answered after autocannon stopped listening)`,
+    );
   }
   return rows;
 }
@@ -317,17 +342,19 @@ const line = (row: string[]) =>
 console.log(`\n${line(table[0] ?? [])}\n${widths.map((w) => "─".repeat(w)).join("  ")}`);
 for (const row of table.slice(1)) console.log(line(row));
 console.log("");
-for (const r of rows.filter((x) => x.acked !== undefined)) {
+for (const r of rows) {
+  if (!r.log) continue;
   const { requests, latency } = r.result;
-  const target = r.database === "PostgreSQL" ? 5000 : 2000;
-  const rateOk = requests.average >= target;
-  const p99Ok = r.database !== "PostgreSQL" || latency.p99 <= 20;
+  const pg = r.database === "PostgreSQL";
+  const target = pg ? 5000 : 2000;
+  const met = requests.average >= target && (!pg || latency.p99 <= 20);
+  const all = r.log.found === r.log.acked;
   console.log(
     `${r.database}: POST /api/decisions ${requests.average.toFixed(0)}/s at ${CONNECTIONS} connections, p99 ${latency.p99} ms ` +
-      `(target ≥ ${target}/s${r.database === "PostgreSQL" ? ", p99 ≤ 20 ms" : ""}): ${rateOk && p99Ok ? "met" : "MISSED"}; ` +
-      `log rows ${r.logged} = acknowledged ${r.acked}: ${r.logged === r.acked ? "every acknowledged decision logged" : "MISMATCH"}`,
+      `(target ≥ ${target}/s${pg ? ", p99 ≤ 20 ms" : ""}): ${met ? "met" : "MISSED"}; ` +
+      `acknowledged decisions in the log: ${r.log.found} of ${r.log.acked}${all ? " (all)" : " — MISSING SOME"}`,
   );
-  if (r.logged !== r.acked) process.exitCode = 1;
+  if (!all) process.exitCode = 1;
 }
 const bad = rows.filter((r) => r.result.errors > 0 || r.result.non2xx > 0);
 if (bad.length) {
