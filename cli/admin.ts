@@ -44,11 +44,8 @@ export function registerAdmin(program: Command): void {
           });
           return true;
         });
-        if (!done) {
-          process.stderr.write(`error no user ${JSON.stringify(username)}\n`);
-          process.exitCode = 1;
-          return;
-        }
+        // Thrown, not exitCode: closing PGlite resets the exit code. main.ts prints it as one line.
+        if (!done) throw new Error(`no user ${JSON.stringify(username)}`);
         process.stdout.write(
           `password of ${username} reset by ${actor}: ${password}\n(shown once; every session of ${username} ended; log in and change it)\n`,
         );

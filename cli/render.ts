@@ -69,8 +69,36 @@ const effectMark = {
   unknown: pc.yellow("…"),
 };
 
-/** A decision as a clerk reads it on a terminal. */
-export function renderDecision(d: Decision, lang: Lang, opts: { trace?: boolean } = {}): string {
+/**
+ * Text from a file, safe on a terminal: control characters (ANSI escapes, carriage returns, the
+ * C1 range, bidi overrides) shown as visible `\u{…}` escapes, never sent to the terminal. Newlines
+ * and tabs inside a value are escaped too: one value never spans lines.
+ *
+ * @example terminalSafe("a\u001b[2Jb") // "a\u{1b}[2Jb"
+ */
+export function terminalSafe(s: string): string {
+  return s.replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped
+    /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u{${c.codePointAt(0)?.toString(16)}}`,
+  );
+}
+
+/** Every string of a value made terminal-safe (decisions and slips carry names from case files). */
+export function terminalSafeDeep<T>(value: T): T {
+  if (typeof value === "string") return terminalSafe(value) as T;
+  if (Array.isArray(value)) return value.map(terminalSafeDeep) as T;
+  if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [terminalSafe(k), terminalSafeDeep(v)]),
+    ) as T;
+  }
+  return value;
+}
+
+/** A decision as a clerk reads it on a terminal (every string from the case escaped: terminalSafe). */
+export function renderDecision(raw: Decision, lang: Lang, opts: { trace?: boolean } = {}): string {
+  const d = terminalSafeDeep(raw);
   const t = T[lang];
   const lines: string[] = [];
   const outcome = outcomeColour[d.outcome](pc.bold(OUTCOMES.labels[d.outcome][lang]));
@@ -136,8 +164,16 @@ export function renderDecision(d: Decision, lang: Lang, opts: { trace?: boolean 
   return lines.join("\n");
 }
 
-export function renderProblems(problems: readonly Problem[]): string {
-  return problems.map((p) => `${pc.red("error")} ${formatProblem(p)}`).join("\n");
+/** Problems printed at most (a file of millions of bad items prints this many, and a count). */
+export const MAX_PROBLEMS_PRINTED = 100;
+
+export function renderProblems(problems: readonly Problem[], max = MAX_PROBLEMS_PRINTED): string {
+  const lines = problems.slice(0, max).map((p) => `${pc.red("error")} ${terminalSafe(formatProblem(p))}`);
+  if (problems.length > max)
+    lines.push(
+      `${pc.red("error")} … and ${problems.length - max} more problem(s), not shown (${problems.length} in all)`,
+    );
+  return lines.join("\n");
 }
 
 const SIM = {

@@ -1,4 +1,5 @@
 import { ageOn, type Case, type Decision, vocabulary } from "../engine/index.ts";
+import { terminalSafeDeep } from "./render.ts";
 
 const { maskIdNumber, regionName, SCHEMES, SETTLEMENT_MODES } = vocabulary;
 
@@ -135,7 +136,8 @@ const width = (s: string) => [...s].reduce((n, ch) => n + (/[\u1100-\uffff]/.tes
 const padEnd = (s: string, w: number) => s + " ".repeat(Math.max(0, w - width(s)));
 const padStart = (s: string, w: number) => " ".repeat(Math.max(0, w - width(s))) + s;
 
-export function slipText(slip: Slip): string {
+export function slipText(raw: Slip): string {
+  const slip = terminalSafeDeep(raw);
   const rule = "─".repeat(78);
   const row = (cells: [string, string][]) => cells.map(([k, v]) => `${k}：${v}`).join("    ");
   const out = [padStart(slip.title, 39 + Math.floor(width(slip.title) / 2)), padStart(slip.unit, 78), rule];

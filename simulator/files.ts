@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
 import { extname, join } from "node:path";
 import type { Problem } from "../engine/index.ts";
 
@@ -65,9 +65,47 @@ export function readText(file: string): { ok: true; text: string } | { ok: false
         },
       };
     }
-    return { ok: true, text: readFileSync(file, "utf8").replace(/^\uFEFF/, "") };
+    // Read at most one byte past the limit, whatever stat said: a device or a pipe (/dev/zero)
+    // has no size and would be read without end.
+    const text = readBounded(file);
+    if (text === undefined) {
+      return {
+        ok: false,
+        problem: {
+          code: "too_large",
+          path: [],
+          file,
+          message: `more than the ${MAX_FILE_BYTES / 1024 / 1024} MiB a file may have: refused`,
+        },
+      };
+    }
+    return { ok: true, text: text.replace(/^\uFEFF/, "") };
   } catch (e) {
     return { ok: false, problem: { code: "io", path: [], file, message: ioMessage(e) } };
+  }
+}
+
+/** A file's text as UTF-8, or undefined when it holds more than MAX_FILE_BYTES. */
+function readBounded(file: string): string | undefined {
+  const fd = openSync(file, "r");
+  try {
+    // Sized by stat (plus one byte to see the end), grown by doubling when stat said too little.
+    let buf = Buffer.allocUnsafe(Math.min(MAX_FILE_BYTES + 1, Math.max(fstatSync(fd).size + 1, 64 * 1024)));
+    let n = 0;
+    for (;;) {
+      if (n === buf.length) {
+        const bigger = Buffer.allocUnsafe(Math.min(MAX_FILE_BYTES + 1, buf.length * 2));
+        buf.copy(bigger, 0, 0, n);
+        buf = bigger;
+      }
+      const got = readSync(fd, buf, n, buf.length - n, null);
+      if (got === 0) break;
+      n += got;
+      if (n > MAX_FILE_BYTES) return undefined;
+    }
+    return buf.toString("utf8", 0, n);
+  } finally {
+    closeSync(fd);
   }
 }
 

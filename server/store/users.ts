@@ -90,6 +90,8 @@ export class UserStore {
     if (patch.roles) values.roles = JSON.stringify(patch.roles);
     if (patch.active !== undefined) values.active = patch.active;
     if (patch.password) values.password_hash = await hash(patch.password);
+    // An empty patch changes nothing (and `update … set` with no column is not SQL).
+    if (Object.keys(values).length === 0) return this.byId(id);
     const row = await this.db
       .updateTable("users")
       .set(values)
