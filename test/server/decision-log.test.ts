@@ -1,58 +1,68 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadCases } from "../../engine/index.ts";
-import { readRuleFiles } from "../../simulator/rule-files.ts";
-import { simulate } from "../../simulator/run.ts";
-import { DIALECTS, startServer, type TestServer } from "./harness.ts";
+import { afterAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../../server/store/database.ts";
+import { DecisionLog, type DecisionRow, uuidv7 } from "../../server/store/decision-log.ts";
+import { createStore } from "../../server/store/index.ts";
+import { freshTarget } from "./harness.ts";
 
-const samples = loadCases(readFileSync("simulator/cases/panzhihua.yaml", "utf8"), "panzhihua.yaml")
-  .filter((l) => l.ok)
-  .slice(0, 12)
-  .map((l) => {
-    const { expected: _e, title: _t, ...input } = (l as { case: Record<string, unknown> }).case;
-    return input;
+/** The batched writer of the decision log: whole batches, answers only after commit. */
+const row = (over: Partial<DecisionRow> = {}): DecisionRow => ({
+  id: uuidv7(),
+  case_id: "c",
+  kind: "filing",
+  outcome: "approved",
+  insured_region: "510402",
+  category: "retired_resettled",
+  as_of: "2017-06-01",
+  id_masked: "510402********1236",
+  input: "{}",
+  chain: "[]",
+  output: "{}",
+  draft_version_id: null,
+  asked_by: "clerk",
+  ...over,
+});
+
+describe("the decision log's batched writer", async () => {
+  const { target, drop } = await freshTarget("pglite");
+  const db = openDatabase(target);
+  const store = createStore(db);
+  await store.migrate();
+  afterAll(async () => {
+    await store.close();
+    await drop();
+  });
+  const count = async () =>
+    Number(
+      (
+        await db
+          .selectFrom("decisions")
+          .select((e) => e.fn.countAll().as("n"))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+
+  it("writes a batch in one INSERT and answers each request after the commit", async () => {
+    const log = new DecisionLog(db, 50, 5);
+    const rows = Array.from({ length: 120 }, () => row());
+    await Promise.all(rows.map((r) => log.append(r)));
+    expect(await count()).toBe(120);
   });
 
-describe.each(DIALECTS)("the decision log replays with no difference on $name", (dialect) => {
-  let s: TestServer;
-  beforeAll(async () => {
-    s = await startServer(dialect);
-  }, 60_000);
-  afterAll(async () => s?.close());
+  it("fails every request of a failed batch and writes none of its rows", async () => {
+    const before = await count();
+    const log = new DecisionLog(db, 10, 5);
+    // One row names a rule-set version that does not exist (a foreign key): its batch fails whole.
+    const batch = [row(), row({ draft_version_id: 999_999 }), row()];
+    const results = await Promise.allSettled(batch.map((r) => log.append(r)));
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "rejected"]);
+    expect(await count()).toBe(before);
+  });
 
-  it("decisions made through the API, exported, replayed under the same rules: every one reproduced", async () => {
-    for (const c of samples) {
-      const r = await s.as("clerk", { method: "POST", url: "/api/decisions", payload: c });
-      expect(r.statusCode).toBe(200);
-    }
-    const clerk = await s.as("clerk", { method: "GET", url: "/api/decisions/export" });
-    expect(clerk.statusCode).toBe(403);
-    const r = await s.as("tester", { method: "GET", url: "/api/decisions/export" });
-    expect(r.statusCode).toBe(200);
-    const lines = r.body.trim().split("\n");
-    expect(lines).toHaveLength(samples.length);
-    expect(Object.keys(JSON.parse(lines[0] as string)).sort()).toEqual([
-      "case",
-      "decision",
-      "decisionId",
-      "loggedAt",
-      "ruleSets",
-    ]);
-    const file = join(mkdtempSync(join(tmpdir(), "yidi-log-")), "log.jsonl");
-    writeFileSync(file, r.body);
-    const rules = readRuleFiles(["rules"]);
-    const texts = rules.files.map((f) => ({ file: f, text: readFileSync(f, "utf8") }));
-    const sim = await simulate({ paths: [file], sources: [{ label: "rules", texts }], workers: 0 });
-    expect(sim.data.totals).toMatchObject({
-      logged: samples.length,
-      reproduced: samples.length,
-      defects: 0,
-      chainChanged: 0,
-      invalid: 0,
-    });
-    const audit = await s.as("admin", { method: "GET", url: "/api/audit?entity=decisions" });
-    expect(audit.body).toContain("decisions.export");
-  }, 60_000);
+  it("makes time-ordered UUIDv7 ids", () => {
+    const a = uuidv7(1_700_000_000_000);
+    const b = uuidv7(1_700_000_000_001);
+    expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(a < b).toBe(true);
+    expect(a.replaceAll("-", "").slice(0, 12)).toBe((1_700_000_000_000).toString(16).padStart(12, "0"));
+  });
 });
