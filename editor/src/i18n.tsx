@@ -215,6 +215,7 @@ const DICT = {
   prepayment: { zh: "预付金", en: "Prepayment" },
   clearing: { zh: "清算金额", en: "Clearing" },
   usage: { zh: "使用率", en: "Usage" },
+  formFields: { zh: "备案表填写项（人社厅发〔2016〕478号 附件1）", en: "Filing form fields (478 Annex 1)" },
 } satisfies Record<string, Bilingual>;
 
 export type MessageKey = keyof typeof DICT;

@@ -26,6 +26,9 @@ export const STEPS: Step[] = ["region", "category", "person", "destination", "fa
 /** Fields the steps before "person" ask themselves (region, date, category, kind). */
 const ASKED_EARLY = new Set(["insured.region", "filing.category"]);
 
+/** Fields a case cannot be decided without (the case schema refuses it): the form insists on them. */
+export const REQUIRED = new Set(["insured.region", "applicant.idNumber", "insured.scheme"]);
+
 /** The step a case field is asked in. */
 export function stepOf(field: string): Step {
   if (field === "insured.region") return "region";
@@ -209,5 +212,8 @@ export function caseOf(v: DeskValues): Record<string, unknown> {
     if (Array.isArray(value) && value.length === 0) continue;
     setPath(c, path, typeof value === "string" ? value.trim() : value);
   }
+  // a hospital without the destination's region is no destination yet: the rules ask for it
+  const filing = c.filing as { destination?: { region?: string } };
+  if (filing.destination && !filing.destination.region) delete filing.destination;
   return c;
 }

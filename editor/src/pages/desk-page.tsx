@@ -9,6 +9,7 @@ import {
   Col,
   DatePicker,
   Descriptions,
+  Divider,
   Empty,
   Form,
   Input,
@@ -25,7 +26,7 @@ import { useState } from "react";
 import { Link } from "react-router";
 import { CATEGORIES, KINDS, REGION_NAMES } from "../../../engine/vocabulary.ts";
 import { client, unwrap } from "../api/client.ts";
-import type { Decision } from "../api/types.ts";
+import type { ApiError, Decision } from "../api/types.ts";
 import { DecisionCard } from "../components/decision-card.tsx";
 import {
   caseOf,
@@ -34,10 +35,12 @@ import {
   idInfo,
   inputOf,
   materialGroups,
+  REQUIRED,
   type RequiredField,
   type Requirements,
   STEPS,
   type Step,
+  stepOf,
 } from "../desk/desk-model.ts";
 import { useLang } from "../i18n.tsx";
 
@@ -92,7 +95,10 @@ export function DeskPage() {
       setDecision(d as unknown as DeskDecision);
       setFilingId(null);
     },
-    onError: (e) => message.error((e as Error).message),
+    onError: (e) => {
+      const problems = (e as ApiError).problems ?? [];
+      message.error([(e as Error).message, ...problems.map((p) => p.message)].join("；"));
+    },
   });
   const register = useMutation({
     mutationFn: (decisionId: string) => unwrap(client.POST("/api/filings", { body: { decisionId } })),
@@ -143,6 +149,10 @@ export function DeskPage() {
             layout="vertical"
             initialValues={{ kind: "filing", asOf: dayjs(), materials: [] }}
             onFinish={submit}
+            onFinishFailed={({ errorFields }) => {
+              const first = errorFields[0]?.name[0];
+              if (typeof first === "string") setStep(Math.max(0, STEPS.indexOf(stepOf(first))));
+            }}
           >
             <div style={show("region")}>
               <Form.Item name="insured.region" label={t("insuredRegion")} rules={[{ required: true }]}>
@@ -189,6 +199,11 @@ export function DeskPage() {
             <div style={show("facts")}>
               <FieldItems req={req.data} step="facts" />
               <Materials req={req.data} />
+              {materials.includes("filing_form") && formFieldsOf(req.data, channel).length > 0 && (
+                <Divider titlePlacement="start" plain>
+                  {t("formFields")}
+                </Divider>
+              )}
               {materials.includes("filing_form") &&
                 formFieldsOf(req.data, channel).map((f) => (
                   <Form.Item key={f.id} name={f.id} label={f.label[lang]}>
@@ -203,7 +218,12 @@ export function DeskPage() {
               <Button disabled={step === STEPS.length - 1} onClick={() => setStep(step + 1)}>
                 {t("next")}
               </Button>
-              <Button type="primary" htmlType="submit" loading={decide.isPending} data-testid="decide">
+              <Button
+                type="primary"
+                onClick={() => form.submit()}
+                loading={decide.isPending}
+                data-testid="decide"
+              >
                 {t("decide")}
               </Button>
             </Space>
@@ -278,7 +298,12 @@ function FieldItems({ req, step }: { req: Requirements | undefined; step: Step }
 function FieldItem({ f }: { f: RequiredField }) {
   const { lang, t } = useLang();
   const input = inputOf(f.id);
-  const common = { name: f.id, label: f.label[lang], tooltip: f.why.join(", ") || undefined };
+  const common = {
+    name: f.id,
+    label: f.label[lang],
+    tooltip: f.why.join(", ") || undefined,
+    ...(REQUIRED.has(f.id) && f.id !== "applicant.idNumber" && { rules: [{ required: true }] }),
+  };
   if (f.id === "applicant.idNumber")
     return (
       <Form.Item
@@ -309,6 +334,8 @@ function FieldItem({ f }: { f: RequiredField }) {
         <Form.Item {...common}>
           <Select
             allowClear
+            showSearch
+            optionFilterProp="label"
             {...(input.type === "multi" && { mode: "multiple" as const })}
             options={input.options.map((o) => ({ value: o.value, label: o.label[lang] }))}
           />

@@ -1,0 +1,149 @@
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  ADMIN,
+  api,
+  launchChromium,
+  login,
+  type RunningServer,
+  screenshot,
+  startServer,
+  token,
+} from "./harness.ts";
+
+/**
+ * A clerk at the service window, in Chromium, on the real server: a Panzhihua retiree moving to
+ * Sanya with two materials missing gets the one-time notice listing both with their citations;
+ * with the materials handed in, the filing is approved, registered and found in the registry.
+ */
+const CLERK = { username: "zhao.clerk", password: "clerk-pass-12", roles: ["clerk"] };
+
+let server: RunningServer;
+let browser: Browser;
+let page: Page;
+
+/** The input of a desk field (antd gives a Form.Item's control the field's name as id). */
+const field = (id: string) => page.locator(`[id="${id}"]`);
+
+/** Picks an option of an antd Select by typing and pressing Enter. */
+async function choose(id: string, text: string) {
+  await field(id).click();
+  await field(id).fill(text);
+  await page.locator(".ant-select-item-option-active:visible").first().waitFor();
+  await page.keyboard.press("Enter");
+}
+
+async function setDate(id: string, date: string) {
+  await field(id).click();
+  await field(id).fill(date);
+  await page.keyboard.press("Enter");
+}
+
+/** Answers a yes/no question of the visible step, if the rules ask it. */
+async function yes(id: string) {
+  const item = page.locator(`[id="${id}"]`);
+  if ((await item.count()) > 0) await item.getByText("是", { exact: true }).click();
+}
+
+const next = () => page.getByRole("button", { name: /下一步/ }).click();
+
+beforeAll(async () => {
+  server = await startServer();
+  const adminToken = await token(server.url, ADMIN.username, ADMIN.password);
+  await api(server.url, "POST", "/api/users", adminToken, CLERK);
+  browser = await launchChromium();
+  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: "zh-CN" });
+  page = await context.newPage();
+  page.on("response", async (r) => {
+    if (r.status() >= 400 && r.url().includes("/api/"))
+      console.log(
+        `${r.request().method()} ${new URL(r.url()).pathname} → ${r.status()} ${(await r.text()).slice(0, 300)}`,
+      );
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe("a clerk at the desk", () => {
+  it("lands on the desk and fills the form in steps; the ID number gives birth date, sex and age", async () => {
+    await login(page, server.url, CLERK.username, CLERK.password);
+    await page.waitForURL(/\/desk$/);
+    await choose("insured.region", "510402");
+    await setDate("asOf", "2017-06-01");
+    await next();
+    await page.getByText("异地安置退休人员", { exact: true }).click();
+    await expect
+      .poll(() => page.getByTestId("chain").textContent())
+      .toContain("sichuan/panzhihua@2017-04-12");
+    await next();
+    await field("applicant.idNumber").fill("510402195001011236");
+    await expect.poll(() => page.getByTestId("id-info").textContent()).toContain("1950-01-01");
+    expect(await page.getByTestId("id-info").textContent()).toMatch(/男.*年龄 67/);
+    await field("applicant.name").fill("王德明");
+    await choose("insured.scheme", "职工");
+    if ((await field("insured.status").count()) > 0) await choose("insured.status", "退休");
+    await next();
+    await choose("filing.destination.region", "460200");
+    await field("filing.destination.hospital.name").fill("三亚市人民医院");
+    if ((await field("filing.destination.hospital.level").count()) > 0)
+      await choose("filing.destination.hospital.level", "三级甲等");
+    await yes("filing.destination.hospital.networked");
+    await next();
+    await yes("filing.hukouMoved");
+    // the retiree brought only the filing form: the social security card and the hukou proof are missing
+    await page.getByTestId("materials").getByText("备案表/登记备案申请表").click();
+    await screenshot(page, "desk");
+  });
+
+  it("decides: incomplete, both missing materials with their citations, in plain words", async () => {
+    await page.getByTestId("decide").click();
+    const card = page.getByTestId("decision-card");
+    await expect.poll(() => card.getAttribute("data-outcome")).toBe("incomplete");
+    const text = (await card.textContent()) ?? "";
+    expect(text).toContain("本人社会保障卡");
+    expect(text).toContain("户籍证明");
+    expect(text).toContain("攀医保〔2017〕10号");
+    expect(text).not.toContain("{");
+    await screenshot(page, "desk-decision");
+  });
+
+  it("prints the one-time notice: every missing item with its citation, on A4", async () => {
+    const [notice] = await Promise.all([
+      page.waitForEvent("popup"),
+      page.getByTestId("print-notice").click(),
+    ]);
+    await notice.waitForLoadState();
+    const text = (await notice.locator("body").textContent()) ?? "";
+    expect(text).toContain("一次性告知");
+    expect(text).toContain("本人社会保障卡");
+    expect(text).toContain("户籍证明");
+    expect(text).toContain("攀医保〔2017〕10号");
+    const pdf = await notice.pdf({ format: "A4", preferCSSPageSize: true });
+    expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
+    await notice.setViewportSize({ width: 820, height: 1160 });
+    await screenshot(notice, "desk-notice");
+    await notice.close();
+  });
+
+  it("with the materials handed in, the filing is approved, registered and found in the registry", async () => {
+    const materials = page.getByTestId("materials");
+    await materials.getByText("本人社会保障卡（或复印件）").click();
+    await materials.getByText("户籍证明（户口本首页、常住人口登记卡）").click();
+    await page.getByTestId("decide").click();
+    await expect.poll(() => page.getByTestId("decision-card").getAttribute("data-outcome")).toBe("approved");
+    expect(await page.getByTestId("change-lock").textContent()).toContain("2019-05-31");
+    await page.getByTestId("register").click();
+    await page.getByTestId("filing-link").click();
+    await page.waitForURL(/\/registry\/[^/]+$/);
+    await expect.poll(() => page.getByTestId("filing-status").textContent()).toBe("有效");
+    expect(await page.getByTestId("history").textContent()).toContain("备案");
+    await page.goto(`${server.url}/registry`);
+    const table = page.getByTestId("filings");
+    await expect.poll(() => table.textContent()).toContain("510402********1236");
+    expect(await table.textContent()).toContain("异地安置退休人员");
+    await screenshot(page, "desk-registry");
+  });
+});
