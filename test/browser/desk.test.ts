@@ -17,6 +17,7 @@ import {
  * with the materials handed in, the filing is approved, registered and found in the registry.
  */
 const CLERK = { username: "zhao.clerk", password: "clerk-pass-12", roles: ["clerk"] };
+const REVIEWER = { username: "sun.reviewer", password: "reviewer-pass-12", roles: ["approver"] };
 
 let server: RunningServer;
 let browser: Browser;
@@ -51,6 +52,7 @@ beforeAll(async () => {
   server = await startServer();
   const adminToken = await token(server.url, ADMIN.username, ADMIN.password);
   await api(server.url, "POST", "/api/users", adminToken, CLERK);
+  await api(server.url, "POST", "/api/users", adminToken, REVIEWER);
   browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: "zh-CN" });
   page = await context.newPage();
@@ -145,5 +147,39 @@ describe("a clerk at the desk", () => {
     await expect.poll(() => table.textContent()).toContain("510402********1236");
     expect(await table.textContent()).toContain("异地安置退休人员");
     await screenshot(page, "desk-registry");
+  });
+
+  it("a change inside the change lock with a special reason goes to the manual review queue", async () => {
+    await page.getByTestId("filings").getByRole("link", { name: "王德明" }).click();
+    await page.waitForURL(/\/registry\/[^/]+$/);
+    await page.getByTestId("action-change").click();
+    await setDate("asOf", "2018-03-01");
+    await choose("destination", "440106");
+    await page.locator('[id="specialReason"]').getByText("是", { exact: true }).click();
+    const boxes = page.locator(".ant-modal").getByRole("checkbox");
+    await expect.poll(() => boxes.count()).toBeGreaterThan(0);
+    for (const box of await boxes.all()) await box.check();
+    await page.getByTestId("action-confirm").click();
+    const outcome = page.getByTestId("action-outcome");
+    await expect.poll(() => outcome.textContent()).toContain("已转人工审核");
+    await page.getByTestId("action-close").click();
+  });
+
+  it("an approver finds the queued change with the reason the rules gave and its citation", async () => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "zh-CN" });
+    const reviewer = await context.newPage();
+    reviewer.on("response", async (r) => {
+      if (r.status() >= 400 && r.url().includes("/api/"))
+        console.log(
+          `reviewer: ${new URL(r.url()).pathname} → ${r.status()} ${(await r.text()).slice(0, 300)}`,
+        );
+    });
+    await login(reviewer, server.url, REVIEWER.username, REVIEWER.password);
+    await reviewer.goto(`${server.url}/reviews`);
+    const queue = reviewer.getByTestId("reviews");
+    await expect.poll(() => queue.textContent()).toContain("510402********1236");
+    expect(await reviewer.getByTestId("review-reasons").first().textContent()).toMatch(/〔.+〕/);
+    await screenshot(reviewer, "desk-reviews");
+    await context.close();
   });
 });

@@ -182,9 +182,19 @@ function DecideModal({ entry, onClose }: { entry: Entry; onClose: () => void }) 
       open
       title={t("decideReview")}
       onCancel={onClose}
-      onOk={() => form.submit()}
-      okText={t("confirm")}
-      okButtonProps={{ loading: decide.isPending, ...{ "data-testid": "review-confirm" } }}
+      footer={
+        <Space>
+          <Button onClick={onClose}>{t("cancel")}</Button>
+          <Button
+            type="primary"
+            loading={decide.isPending}
+            onClick={() => form.submit()}
+            data-testid="review-confirm"
+          >
+            {t("confirm")}
+          </Button>
+        </Space>
+      }
     >
       <ReviewReasons reasons={entry.decision.reasons as Reason[]} />
       {entry.decision.kind === "filing" && (
