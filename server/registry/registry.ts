@@ -207,7 +207,22 @@ export class Registry {
   }
 
   /** Decides a change, revocation or extension as a case, and applies it when approved. */
-  async act(id: string, kind: ActionKind, req: ActionRequest, actor: string): Promise<ActionResult> {
+  /**
+   * What `act` would decide, without applying, logging or queueing anything: the clerk sees the
+   * decision before confirming it. The same checks (state, revision, case) as `act`.
+   */
+  async preview(
+    id: string,
+    kind: ActionKind,
+    req: ActionRequest,
+  ): Promise<{ decision: Decision; effect: "apply" | "queue" | "refuse" }> {
+    const { decision } = await this.decideAction(id, kind, req);
+    const effect =
+      decision.outcome === "approved" ? "apply" : decision.outcome === "manual_review" ? "queue" : "refuse";
+    return { decision, effect };
+  }
+
+  private async decideAction(id: string, kind: ActionKind, req: ActionRequest) {
     const f = await this.store.filings.get(id);
     if (!f) throw notFound("filing", id);
     if (f.status !== "active")
@@ -220,7 +235,11 @@ export class Registry {
     const c = parsed.data;
     const result = (await this.deps.decider()).decide(c);
     if (!result.ok) throw new AppError("NOT_DECIDABLE", result.problems[0]?.message, result.problems);
-    const decision = result.decision;
+    return { f, input, c, decision: result.decision };
+  }
+
+  async act(id: string, kind: ActionKind, req: ActionRequest, actor: string): Promise<ActionResult> {
+    const { f, input, c, decision } = await this.decideAction(id, kind, req);
 
     if (decision.outcome === "manual_review") {
       // Not a dead end: logged and queued for a reviewer, who applies it (reviews.ts).

@@ -123,6 +123,35 @@ export const filingRoutes: FastifyPluginAsyncZod<FilingRouteOptions> = async (r,
         return reply.status(200).send({ ...full(result), decision });
       },
     );
+
+    r.post(
+      `/filings/:id/${kind}/preview`,
+      {
+        schema: {
+          tags: ["filings"],
+          summary: `What POST /filings/{id}/${kind} would decide, applying nothing`,
+          description:
+            "The same request and checks as the action, decided by the rules in force, but nothing is applied, logged or " +
+            "queued: the clerk sees the decision before confirming. effect: apply (approved), queue (manual_review) or " +
+            "refuse (any other outcome, with reasons and missing materials).",
+          params: z.object({ id: z.string() }),
+          body: actionBody(kind === "change" ? changeFiling : actionFiling),
+          response: {
+            200: z.object({
+              effect: z.enum(["apply", "queue", "refuse"]),
+              decision: z.record(z.string(), z.unknown()),
+            }),
+          },
+        },
+        onRequest: clerks,
+      },
+      async (req) => {
+        const body = req.body as Parameters<Registry["act"]>[2];
+        const { decision, effect } = await registry.preview(req.params.id, kind, body);
+        const { trace: _trace, ...shown } = decision;
+        return { effect, decision: shown };
+      },
+    );
   }
 
   r.post(

@@ -353,6 +353,51 @@ describe.each(DIALECTS)("filing registry on $name", (dialect) => {
       expect(r.statusCode).toBe(400);
     });
 
+    it("previews an extension: the decision shown, nothing applied, logged or queued", async () => {
+      const logged = async () =>
+        (await s.as("admin", { method: "GET", url: "/api/decisions?limit=500" })).json().length;
+      const before = await logged();
+      const incomplete = await act(referral.id, "extend/preview", {
+        asOf: "2017-06-25",
+        revision: 1,
+        filing: { materials: ["ss_card"] },
+      });
+      expect(incomplete.statusCode, incomplete.body).toBe(200);
+      expect(incomplete.json().effect).toBe("refuse");
+      expect(incomplete.json().decision.outcome).toBe("incomplete");
+      expect(incomplete.json().decision.missingMaterials).toEqual([
+        expect.objectContaining({ id: "extension_application" }),
+      ]);
+      const ok = await act(referral.id, "extend/preview", {
+        asOf: "2017-06-25",
+        revision: 1,
+        filing: { materials: ["ss_card", "extension_application"] },
+      });
+      expect(ok.json()).toMatchObject({
+        effect: "apply",
+        decision: { outcome: "approved", validity: { until: "2017-07-30", extensions: 1 } },
+      });
+      expect(ok.json().decision.trace).toBeUndefined();
+      const late = await act(referral.id, "extend/preview", {
+        asOf: "2017-07-05",
+        revision: 1,
+        filing: { materials: ["ss_card", "extension_application"] },
+      });
+      expect(late.json()).toMatchObject({ effect: "queue", decision: { outcome: "manual_review" } });
+      expect(await get(referral.id)).toMatchObject({ revision: 1, validUntil: "2017-06-30", extensions: 0 });
+      expect((await get(referral.id)).events).toHaveLength(1);
+      expect(await logged()).toBe(before);
+      const pending = (await s.as("approver", { method: "GET", url: "/api/reviews?status=pending" })).json();
+      expect(pending.filter((q: Json) => q.filingId === referral.id)).toEqual([]);
+      // a stale revision is refused by the preview as by the action
+      expect((await act(referral.id, "extend/preview", { asOf: "2017-06-25", revision: 0 })).statusCode).toBe(
+        409,
+      );
+      expect(
+        (await act(referral.id, "extend/preview", { asOf: "2017-06-25", revision: 1 }, "tester")).statusCode,
+      ).toBe(403);
+    });
+
     it("extends by one month (validUntil + 1 month, extensions + 1)", async () => {
       const r = await act(referral.id, "extend", {
         asOf: "2017-06-25",

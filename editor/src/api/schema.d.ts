@@ -829,6 +829,94 @@ export interface paths {
       };
     };
   };
+  "/api/filings/{id}/change/preview": {
+    /**
+     * What POST /filings/{id}/change would decide, applying nothing
+     * @description The same request and checks as the action, decided by the rules in force, but nothing is applied, logged or queued: the clerk sees the decision before confirming. effect: apply (approved), queue (manual_review) or refuse (any other outcome, with reasons and missing materials).
+     */
+    post: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @description application date: selects the rules in force */
+            asOf: string;
+            /** @description the filing's revision as loaded (optimistic locking) */
+            revision: number;
+            filing?: {
+              /** @enum {string} */
+              category?: "retired_resettled" | "long_term_resident" | "resident_worker" | "referral" | "emergency";
+              destination?: {
+                region: string;
+                hospital?: {
+                  name?: string;
+                  /** @enum {string} */
+                  level?: "1" | "2" | "3" | "unrated" | "3A";
+                  networked?: boolean;
+                };
+              };
+              hukouMoved?: boolean;
+              residenceYears?: number;
+              dispatchYears?: number;
+              referral?: {
+                /** @enum {string} */
+                issuerLevel?: "1" | "2" | "3" | "unrated" | "3A";
+                issuerRegion?: string;
+              };
+              emergency?: {
+                /** @enum {string} */
+                setting?: "inpatient" | "outpatient";
+                diagnoses?: string[];
+                indicators?: ("acute_trauma" | "acute_pain" | "abnormal_vitals" | "bleeding_shock" | "altered_consciousness" | "foreign_body" | "severe_vomiting_diarrhoea" | "serious_infection" | "poisoning_accident" | "physician_certified")[];
+                cardSettled?: boolean;
+              };
+              /** @default [] */
+              materials?: ("filing_form" | "id_card" | "ss_card" | "agent_id" | "hukou_proof" | "relative_hukou" | "property_certificate" | "residence_permit" | "employer_certificate" | "work_contract" | "commitment_letter" | "referral_certificate" | "emergency_proof" | "change_form" | "revocation_form" | "extension_application")[];
+              /** @enum {string} */
+              channel?: "window" | "online" | "phone" | "fax" | "email" | "hospital";
+              /** @default false */
+              agent?: boolean;
+              /** @default false */
+              specialReason?: boolean;
+              form?: {
+                [key: string]: (string | number) | null;
+              };
+            };
+            /** @description the insured person's state now, where it differs from the filing (e.g. card status) */
+            insured?: {
+              /** @enum {string} */
+              status?: "in_service" | "retired";
+              /**
+               * @default normal
+               * @enum {string}
+               */
+              cardStatus?: "normal" | "abnormal" | "none";
+              /** @default true */
+              inBenefitPeriod?: boolean;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            "application/json": {
+              /** @enum {string} */
+              effect: "apply" | "queue" | "refuse";
+              decision: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
   "/api/filings/{id}/revoke": {
     /**
      * Revoke a filing (returning home): decided by the rules; the filing records the day it ended
@@ -963,6 +1051,66 @@ export interface paths {
       };
     };
   };
+  "/api/filings/{id}/revoke/preview": {
+    /**
+     * What POST /filings/{id}/revoke would decide, applying nothing
+     * @description The same request and checks as the action, decided by the rules in force, but nothing is applied, logged or queued: the clerk sees the decision before confirming. effect: apply (approved), queue (manual_review) or refuse (any other outcome, with reasons and missing materials).
+     */
+    post: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @description application date: selects the rules in force */
+            asOf: string;
+            /** @description the filing's revision as loaded (optimistic locking) */
+            revision: number;
+            filing?: {
+              /** @default [] */
+              materials?: ("filing_form" | "id_card" | "ss_card" | "agent_id" | "hukou_proof" | "relative_hukou" | "property_certificate" | "residence_permit" | "employer_certificate" | "work_contract" | "commitment_letter" | "referral_certificate" | "emergency_proof" | "change_form" | "revocation_form" | "extension_application")[];
+              /** @enum {string} */
+              channel?: "window" | "online" | "phone" | "fax" | "email" | "hospital";
+              /** @default false */
+              agent?: boolean;
+              form?: {
+                [key: string]: (string | number) | null;
+              };
+            };
+            /** @description the insured person's state now, where it differs from the filing (e.g. card status) */
+            insured?: {
+              /** @enum {string} */
+              status?: "in_service" | "retired";
+              /**
+               * @default normal
+               * @enum {string}
+               */
+              cardStatus?: "normal" | "abnormal" | "none";
+              /** @default true */
+              inBenefitPeriod?: boolean;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            "application/json": {
+              /** @enum {string} */
+              effect: "apply" | "queue" | "refuse";
+              decision: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
   "/api/filings/{id}/extend": {
     /**
      * Extend a filing's validity (referral): decided by the rules
@@ -1088,6 +1236,66 @@ export interface paths {
                 /** @description the reviewer's written reason */
                 reason: string | null;
               };
+              decision: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+  "/api/filings/{id}/extend/preview": {
+    /**
+     * What POST /filings/{id}/extend would decide, applying nothing
+     * @description The same request and checks as the action, decided by the rules in force, but nothing is applied, logged or queued: the clerk sees the decision before confirming. effect: apply (approved), queue (manual_review) or refuse (any other outcome, with reasons and missing materials).
+     */
+    post: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @description application date: selects the rules in force */
+            asOf: string;
+            /** @description the filing's revision as loaded (optimistic locking) */
+            revision: number;
+            filing?: {
+              /** @default [] */
+              materials?: ("filing_form" | "id_card" | "ss_card" | "agent_id" | "hukou_proof" | "relative_hukou" | "property_certificate" | "residence_permit" | "employer_certificate" | "work_contract" | "commitment_letter" | "referral_certificate" | "emergency_proof" | "change_form" | "revocation_form" | "extension_application")[];
+              /** @enum {string} */
+              channel?: "window" | "online" | "phone" | "fax" | "email" | "hospital";
+              /** @default false */
+              agent?: boolean;
+              form?: {
+                [key: string]: (string | number) | null;
+              };
+            };
+            /** @description the insured person's state now, where it differs from the filing (e.g. card status) */
+            insured?: {
+              /** @enum {string} */
+              status?: "in_service" | "retired";
+              /**
+               * @default normal
+               * @enum {string}
+               */
+              cardStatus?: "normal" | "abnormal" | "none";
+              /** @default true */
+              inBenefitPeriod?: boolean;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            "application/json": {
+              /** @enum {string} */
+              effect: "apply" | "queue" | "refuse";
               decision: {
                 [key: string]: unknown;
               };
