@@ -35,6 +35,7 @@ import { reviewRoutes } from "./routes/reviews.ts";
 import { ruleSetReviewRoutes } from "./routes/rule-set-review.ts";
 import { ruleSetViewRoutes } from "./routes/rule-set-views.ts";
 import { type RuleSetRouteOptions, ruleSetRoutes } from "./routes/rule-sets.ts";
+import { simulationRoutes } from "./routes/simulations.ts";
 import { userRoutes } from "./routes/users.ts";
 import type { Store } from "./store/index.ts";
 import type { LoginThrottle } from "./throttle.ts";
@@ -223,6 +224,7 @@ export async function build(deps: AppDeps): Promise<App> {
   await app.register(ruleSetRoutes, ruleSets);
   await app.register(ruleSetReviewRoutes, ruleSets);
   await app.register(ruleSetViewRoutes, ruleSets);
+  await app.register(simulationRoutes, { prefix: "/api", store: deps.store });
   await app.register(auditRoutes, { prefix: "/api" });
   await app.register(prepaymentRoutes, { prefix: "/api", store: deps.store, faults: deps.faults });
   return app;

@@ -398,22 +398,46 @@ const missingKey = (d: Decision) =>
 const traceWord = (t: Decision["trace"][number] | undefined) =>
   t === undefined ? "—" : `${String(t.result)}${t.effect ? ` (${t.effect})` : ""}`;
 
-/** The first trace entry that differs (rule, rule set, result or effect) between two decisions. */
+/**
+ * The first trace entry that differs between two decisions — the rule that made the
+ * difference. Entries are matched by rule id (and occurrence), not by position, so a rule
+ * removed or added by the change is named itself (before or after "—"), not the entries after
+ * it; of several differences, the first that decides (a missing material, a rejection) is named.
+ */
 export function firstDifference(a: Decision, b: Decision): ChangedCase["rule"] {
-  const n = Math.max(a.trace.length, b.trace.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.trace[i];
-    const y = b.trace[i];
-    if (x && y && x.rule === y.rule && x.result === y.result && x.effect === y.effect) continue;
-    const pick = (y ?? x) as Decision["trace"][number];
+  type Entry = Decision["trace"][number];
+  const keyed = (trace: readonly Entry[]) => {
+    const seen = new Map<string, number>();
+    return trace.map((t) => {
+      const n = seen.get(t.rule) ?? 0;
+      seen.set(t.rule, n + 1);
+      return { key: `${t.rule}#${n}`, t };
+    });
+  };
+  const ka = keyed(a.trace);
+  const kb = keyed(b.trace);
+  const inB = new Map(kb.map((e) => [e.key, e.t]));
+  const inA = new Set(ka.map((e) => e.key));
+  const out = (x: Entry | undefined, y: Entry | undefined): ChangedCase["rule"] => {
+    const pick = (y ?? x) as Entry;
     return {
-      rule: x && y && x.rule !== y.rule ? `${x.rule} → ${y.rule}` : pick.rule,
+      rule: pick.rule,
       ruleSet: x && y && x.ruleSet !== y.ruleSet ? `${x.ruleSet} → ${y.ruleSet}` : pick.ruleSet,
       before: traceWord(x),
       after: traceWord(y),
     };
+  };
+  const diffs: [Entry | undefined, Entry | undefined][] = [];
+  for (const { key, t: x } of ka) {
+    const y = inB.get(key);
+    if (!y || x.result !== y.result || x.effect !== y.effect) diffs.push([x, y]);
   }
-  return null;
+  for (const { key, t: y } of kb) if (!inA.has(key)) diffs.push([undefined, y]);
+  // A difference that decides (a missing material, a rejection, a review) comes before one that does not.
+  const weighs = (t: Entry | undefined) =>
+    !!t?.effect && t.effect !== "pass" && t.effect !== "not_applicable";
+  const first = diffs.find(([x, y]) => weighs(x) || weighs(y)) ?? diffs[0];
+  return first ? out(first[0], first[1]) : null;
 }
 
 const addSlices = (into: Record<string, Slice>, from: Record<string, Slice>) => {

@@ -1,8 +1,9 @@
 import { createReadStream, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
+import { Readable } from "node:stream";
 import { Worker } from "node:worker_threads";
 import { parse as csvParse } from "csv-parse";
-import { caseFormatOf, type Problem } from "../engine/index.ts";
+import { type CaseFormat, caseFormatOf, type Problem } from "../engine/index.ts";
 import { type AggregateData, Aggregator, merge } from "./aggregate.ts";
 import { type CsvMapping, missingColumns } from "./csv-mapping.ts";
 import { listFiles, readText } from "./files.ts";
@@ -68,34 +69,13 @@ export async function simulate(opts: SimulationOptions): Promise<Simulation> {
   for (const f of files) totalBytes += statSync(f).size;
   const workers = Math.max(0, opts.workers ?? defaultWorkers());
   const local = new Aggregator(opts.sources.length);
-  let bytes = 0;
-  let cases = 0;
-  const progress = () => opts.onProgress?.({ bytes, totalBytes, cases });
-  let parts: AggregateData[];
-
-  if (workers === 0) {
-    const runner = new CaseRunner(opts.sources, opts.mapping);
-    for await (const task of tasks(files, opts.mapping, local)) {
-      runner.run(task);
-      bytes += task.bytes;
-      cases = runner.agg.d.totals.cases;
-      progress();
-    }
-    parts = [runner.data()];
-  } else {
-    const pool = await Pool.start(workers, opts.sources, opts.mapping, (b, c) => {
-      bytes += b;
-      cases += c;
-      progress();
-    });
-    try {
-      for await (const task of tasks(files, opts.mapping, local)) await pool.send(task);
-      parts = await pool.finish();
-    } finally {
-      await pool.close();
-    }
-  }
-  const data = merge([...parts, local.data()], opts.sources.length);
+  const data = await runTasks(tasks(files, opts.mapping, local), local, {
+    sources: opts.sources,
+    mapping: opts.mapping,
+    workers,
+    totalBytes,
+    onProgress: opts.onProgress,
+  });
   return {
     data,
     fileProblems: listed.problems,
@@ -104,6 +84,100 @@ export async function simulate(opts: SimulationOptions): Promise<Simulation> {
     workers,
     sources: opts.sources.map((s) => s.label),
   };
+}
+
+/** Cases given as text (the server's `POST /api/simulations`): a file's name, its format and its text. */
+export type TextInput = { file: string; format: CaseFormat | "csv"; text: string };
+
+/**
+ * Replays cases given as one text — YAML, JSON, JSON Lines or CSV (with a mapping) — as
+ * `simulate` replays files: JSON Lines in chunks, CSV in batches, on `workers` threads (0: in
+ * this thread). Throws a SetupError for a CSV text without a mapping or without a mapped column.
+ */
+export async function simulateText(
+  input: TextInput,
+  opts: Omit<SimulationOptions, "paths" | "onProgress">,
+): Promise<Simulation> {
+  const started = performance.now();
+  const { file, format, text } = input;
+  const workers = Math.max(0, opts.workers ?? 0);
+  const local = new Aggregator(opts.sources.length);
+  const open = () => Readable.from([text.replace(/^\uFEFF/, "")]);
+  let list: AsyncIterable<Task> | Iterable<Task>;
+  if (format === "csv") {
+    await checkCsv(file, opts.mapping, () => open());
+    list = csvTasks(file, opts.mapping as CsvMapping, local, open, () => Buffer.byteLength(text));
+  } else if (format === "jsonl") list = textChunks(file, text);
+  else list = [{ type: "text", file, format, text, bytes: Buffer.byteLength(text) }];
+  const data = await runTasks(list, local, { sources: opts.sources, mapping: opts.mapping, workers });
+  return {
+    data,
+    fileProblems: [],
+    files: 1,
+    seconds: (performance.now() - started) / 1000,
+    workers,
+    sources: opts.sources.map((s) => s.label),
+  };
+}
+
+/** A JSON Lines text in tasks of about CHUNK_BYTES, cut at line ends. */
+function* textChunks(file: string, text: string): Generator<Task> {
+  let start = 0;
+  let line = 1;
+  while (start < text.length) {
+    let end = text.indexOf("\n", Math.min(text.length, start + CHUNK_BYTES));
+    end = end < 0 ? text.length : end + 1;
+    const part = text.slice(start, end);
+    yield { type: "jsonl", file, firstLine: line, text: part, bytes: Buffer.byteLength(part) };
+    for (let i = part.indexOf("\n"); i >= 0; i = part.indexOf("\n", i + 1)) line++;
+    start = end;
+  }
+  if (text.trim() === "") yield { type: "text", file, format: "jsonl", text, bytes: 0 };
+}
+
+/**
+ * Decides the tasks in this thread (`workers` 0) or on worker threads, and merges the
+ * aggregates with `local` (the problems found while reading).
+ */
+export async function runTasks(
+  list: AsyncIterable<Task> | Iterable<Task>,
+  local: Aggregator,
+  opts: {
+    sources: readonly RuleSourceSpec[];
+    mapping?: CsvMapping | undefined;
+    workers: number;
+    totalBytes?: number;
+    onProgress?: SimulationOptions["onProgress"];
+  },
+): Promise<AggregateData> {
+  const totalBytes = opts.totalBytes ?? 0;
+  let bytes = 0;
+  let cases = 0;
+  const progress = () => opts.onProgress?.({ bytes, totalBytes, cases });
+  let parts: AggregateData[];
+  if (opts.workers === 0) {
+    const runner = new CaseRunner(opts.sources, opts.mapping);
+    for await (const task of list) {
+      runner.run(task);
+      bytes += task.bytes;
+      cases = runner.agg.d.totals.cases;
+      progress();
+    }
+    parts = [runner.data()];
+  } else {
+    const pool = await Pool.start(opts.workers, opts.sources, opts.mapping, (b, c) => {
+      bytes += b;
+      cases += c;
+      progress();
+    });
+    try {
+      for await (const task of list) await pool.send(task);
+      parts = await pool.finish();
+    } finally {
+      await pool.close();
+    }
+  }
+  return merge([...parts, local.data()], opts.sources.length);
 }
 
 /** Two workers on two cores; one where there is one. */
@@ -122,24 +196,37 @@ async function checkCsvFiles(files: readonly string[], mapping: CsvMapping | und
       });
       continue;
     }
-    const header = await csvHeader(file, mapping.delimiter);
-    const missing = missingColumns(mapping, header);
-    if (missing.length)
-      problems.push({
-        code: "mapping",
-        path: [],
-        file,
-        line: 1,
-        message: `the header lacks the mapped column(s) ${missing.join(", ")} (it has: ${header.join(", ")})`,
-      });
+    problems.push(...(await headerProblems(file, mapping, () => createReadStream(file))));
   }
   if (problems.length) throw new SetupError(problems);
 }
 
-async function csvHeader(file: string, delimiter: string): Promise<string[]> {
-  const parser = createReadStream(file).pipe(
-    csvParse({ delimiter, bom: true, to_line: 1, relax_column_count: true }),
-  );
+/** One CSV text's setup: a mapping, and every mapped column in its header. */
+async function checkCsv(file: string, mapping: CsvMapping | undefined, open: () => Readable): Promise<void> {
+  if (!mapping)
+    throw new SetupError([{ code: "mapping", path: [], file, message: "a CSV file needs a column mapping" }]);
+  const problems = await headerProblems(file, mapping, open);
+  if (problems.length) throw new SetupError(problems);
+}
+
+async function headerProblems(file: string, mapping: CsvMapping, open: () => Readable): Promise<Problem[]> {
+  const header = await csvHeader(open, mapping.delimiter);
+  const missing = missingColumns(mapping, header);
+  return missing.length
+    ? [
+        {
+          code: "mapping",
+          path: [],
+          file,
+          line: 1,
+          message: `the header lacks the mapped column(s) ${missing.join(", ")} (it has: ${header.join(", ")})`,
+        },
+      ]
+    : [];
+}
+
+async function csvHeader(open: () => Readable, delimiter: string): Promise<string[]> {
+  const parser = open().pipe(csvParse({ delimiter, bom: true, to_line: 1, relax_column_count: true }));
   for await (const record of parser) return (record as string[]).map((h) => h.trim());
   return [];
 }
@@ -197,8 +284,14 @@ async function* jsonlTasks(file: string): AsyncGenerator<Task> {
   }
 }
 
-async function* csvTasks(file: string, mapping: CsvMapping, local: Aggregator): AsyncGenerator<Task> {
-  const parser = createReadStream(file).pipe(
+async function* csvTasks(
+  file: string,
+  mapping: CsvMapping,
+  local: Aggregator,
+  open: () => Readable = () => createReadStream(file),
+  size: () => number = () => statSync(file).size,
+): AsyncGenerator<Task> {
+  const parser = open().pipe(
     csvParse({
       delimiter: mapping.delimiter,
       bom: true,
@@ -243,7 +336,7 @@ async function* csvTasks(file: string, mapping: CsvMapping, local: Aggregator): 
       rows = [];
     }
   }
-  if (header && rows.length) yield { type: "csv", file, header, rows, bytes: statSync(file).size - last };
+  if (header && rows.length) yield { type: "csv", file, header, rows, bytes: size() - last };
 }
 
 type Reply =

@@ -19,7 +19,8 @@ import { deciderOf, type RuleSourceSpec } from "./rule-source.ts";
 export type Task =
   | { type: "jsonl"; file: string; firstLine: number; text: string; bytes: number }
   | { type: "csv"; file: string; header: string[]; rows: { line: number; values: string[] }[]; bytes: number }
-  | { type: "file"; file: string; format: CaseFormat; bytes: number };
+  | { type: "file"; file: string; format: CaseFormat; bytes: number }
+  | { type: "text"; file: string; format: CaseFormat; text: string; bytes: number };
 
 /** A line of an exported decision log: the case as given, and the decision first given. */
 type LogLine = { case: unknown; decision: Decision };
@@ -59,6 +60,7 @@ export class CaseRunner {
   run(task: Task): void {
     if (task.type === "jsonl") this.jsonl(task.file, task.firstLine, task.text);
     else if (task.type === "csv") this.csv(task.file, task.header, task.rows);
+    else if (task.type === "text") this.text(task.file, task.format, task.text);
     else this.file(task.file, task.format);
   }
 
@@ -153,14 +155,24 @@ export class CaseRunner {
       this.agg.invalid({ file, problems: [r.problem] });
       return;
     }
-    const fast = this.fastFile(r.text, format);
+    this.text(file, format, r.text);
+  }
+
+  /** A whole YAML or JSON text (a file's, or one sent to the server), named `file` in problems. */
+  text(file: string, format: CaseFormat, text: string): void {
+    // An empty JSON Lines text goes to the located loader, which says it is empty.
+    if (format === "jsonl" && text.trim() !== "") {
+      this.jsonl(file, 1, text);
+      return;
+    }
+    const fast = this.fastFile(text, format);
     if (fast) {
       fast.forEach((c, i) => {
         this.decide(c, { file, caseId: c.id, line: i + 1 });
       });
       return;
     }
-    for (const loaded of loadCases(r.text, file, format)) {
+    for (const loaded of loadCases(text, file, format)) {
       if (!loaded.ok) {
         const line = loaded.problems[0]?.line;
         this.agg.invalid({

@@ -67,6 +67,8 @@ const ACCESS: Record<string, Access> = {
   "POST /api/rule-sets/versions/{id}/reject": ["admin", "approver"],
   "POST /api/rule-sets/versions/{id}/try": ["admin", "officer", "approver", "tester"],
   "GET /api/rule-sets/versions/{id}/samples": ["admin", "officer", "approver", "tester"],
+  "GET /api/rule-sets/versions/{id}/impact": ["admin", "officer", "approver", "tester"],
+  "POST /api/simulations": ["admin", "officer", "approver", "tester"],
   "PUT /api/prepayments": ["admin", "officer"],
   "GET /api/prepayments/report": ["admin", "officer", "approver", "tester"],
 };

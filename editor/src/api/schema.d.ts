@@ -2948,6 +2948,396 @@ export interface paths {
       };
     };
   };
+  "/api/simulations": {
+    /**
+     * Replay cases (YAML, JSON, JSON Lines, CSV) under one or two rule sources: the simulator's report
+     * @description Body: `text` (the cases: YAML or JSON — one case, a list or `{cases: [...]}` —, JSON Lines, an exported decision log, or CSV with `mapping`, a column-mapping YAML as in docs/csv-mapping.md), `format` (guessed when left out; CSV must be named), `source` (default: published, each case at its asOf) and `against` (a second source: the impact of the change). Each case is compared with its `expected`, or a logged decision with the decision first given. An invalid case is reported with its line and field and counted; the run goes on. 400 when nothing in the text is a case, or for a bad mapping (before the run). `?format=html`: the report as one HTML page. ID numbers in the lists are masked for roles that do not handle files. Nothing is logged.
+     */
+    post: {
+      parameters: {
+        query?: {
+          /** @description `html`: the report as one self-contained HTML page (charts as inline SVG) */
+          format?: "json" | "html";
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            text: string;
+            /** @enum {string} */
+            format?: "yaml" | "json" | "jsonl" | "csv";
+            /** @description the file's name, used in the report's lines */
+            name?: string;
+            mapping?: string;
+            /**
+             * @description `published`: the published versions, each case decided by those in force at its asOf; `version`: a stored version (a draft, one in review or published) in its rule set's place for every case
+             * @default {
+             *   "type": "published"
+             * }
+             */
+            source?: OneOf<[{
+              /** @enum {string} */
+              type: "published";
+            }, {
+              /** @enum {string} */
+              type: "version";
+              id: number;
+            }]>;
+            /** @description `published`: the published versions, each case decided by those in force at its asOf; `version`: a stored version (a draft, one in review or published) in its rule set's place for every case */
+            against?: OneOf<[{
+              /** @enum {string} */
+              type: "published";
+            }, {
+              /** @enum {string} */
+              type: "version";
+              id: number;
+            }]>;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            "application/json": {
+              /** @description the rule sources, the second (if any) the change */
+              sources: string[];
+              files: number;
+              seconds: number;
+              workers: number;
+              casesPerSecond: number;
+              totals: {
+                cases: number;
+                invalid: number;
+                undecidable: number;
+                decided: number;
+                compared: number;
+                matched: number;
+                mismatched: number;
+                unchecked: number;
+                logged: number;
+                reproduced: number;
+                defects: number;
+                chainChanged: number;
+                comparedSources: number;
+                changed: number;
+              };
+              /** @description outcome counts per source */
+              outcomes: {
+                  [key: string]: number;
+                }[];
+              /** @description from outcome (first source) → to outcome (second) → cases */
+              transitions: {
+                [key: string]: {
+                  [key: string]: number;
+                };
+              };
+              changes: {
+                outcome: number;
+                validity: number;
+                lock: number;
+                settlementMode: number;
+                dueDate: number;
+                missing: number;
+                fundPay: number;
+              };
+              fundPay: {
+                compared: number;
+                changed: number;
+                sum: string;
+                before: string;
+                after: string;
+                min: string | null;
+                max: string | null;
+                /** @description cases per delta bucket (deltaLabels) */
+                buckets: number[];
+              };
+              deltaLabels: string[];
+              byRegion: {
+                [key: string]: {
+                  cases: number;
+                  changed: number;
+                  outcomeChanged: number;
+                  /** @description sum of fund-pay deltas (yuan, decimal string) */
+                  fundPayDelta: string;
+                };
+              };
+              byCategory: {
+                [key: string]: {
+                  cases: number;
+                  changed: number;
+                  outcomeChanged: number;
+                  /** @description sum of fund-pay deltas (yuan, decimal string) */
+                  fundPayDelta: string;
+                };
+              };
+              byScheme: {
+                [key: string]: {
+                  cases: number;
+                  changed: number;
+                  outcomeChanged: number;
+                  /** @description sum of fund-pay deltas (yuan, decimal string) */
+                  fundPayDelta: string;
+                };
+              };
+              coverage: ({
+                  source: string;
+                  rules: ({
+                      ruleSet: string;
+                      rule: string;
+                      type: string;
+                      citation: string | null;
+                      evaluated: number;
+                      passed: number;
+                      failed: number;
+                      unknown: number;
+                      decided: number;
+                    })[];
+                  neverExercised: {
+                      ruleSet: string;
+                      rule: string;
+                    }[];
+                })[];
+              failures: {
+                  file: string;
+                  line?: number;
+                  decisionId?: string;
+                  caseId: string;
+                  mismatches: string[];
+                }[];
+              invalidRows: ({
+                  file: string;
+                  line?: number;
+                  decisionId?: string;
+                  caseId?: string;
+                  problems: ({
+                      code: string;
+                      path: (string | number)[];
+                      message: string;
+                      file?: string;
+                      line?: number;
+                      column?: number;
+                    })[];
+                })[];
+              defects: {
+                  file: string;
+                  line?: number;
+                  decisionId?: string;
+                  caseId: string;
+                  differences: string[];
+                }[];
+              changedCases: ({
+                  file: string;
+                  line?: number;
+                  decisionId?: string;
+                  caseId: string;
+                  region: string;
+                  category: string | null;
+                  scheme: string;
+                  from: string;
+                  to: string;
+                  changes: string[];
+                  fundPayDelta: string | null;
+                  /** @description the first trace entry that differs: the rule that made the difference */
+                  rule: {
+                    rule: string;
+                    ruleSet: string;
+                    before: string;
+                    after: string;
+                  } | null;
+                })[];
+              dropped: {
+                failures: number;
+                invalidRows: number;
+                defects: number;
+                changedCases: number;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+  "/api/rule-sets/versions/{id}/impact": {
+    /**
+     * What a version (a draft before approval) would change on the last N logged decisions
+     * @description The last `last` decisions of the decision log (default 10,000; decisions made against a draft left out) whose insured region lies within the version's region (`region` to choose another; `000000` for all), each replayed twice: under the published rules in force at its asOf (which must reproduce the logged decision: a difference under the same chain is a defect) and with the version in its rule set's place. The answer is the simulator's report: outcome transitions, changed validity, locks, settlement modes, due dates, fund-pay deltas by region, category and scheme, and the changed cases (with the logged decision's id) and the rule that made the difference. `?format=html`: the report as one HTML page.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description `html`: the report as one self-contained HTML page (charts as inline SVG) */
+          format?: "json" | "html";
+          last?: number;
+          region?: string;
+        };
+        path: {
+          id: number;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            "application/json": {
+              /** @description the rule sources, the second (if any) the change */
+              sources: string[];
+              files: number;
+              seconds: number;
+              workers: number;
+              casesPerSecond: number;
+              totals: {
+                cases: number;
+                invalid: number;
+                undecidable: number;
+                decided: number;
+                compared: number;
+                matched: number;
+                mismatched: number;
+                unchecked: number;
+                logged: number;
+                reproduced: number;
+                defects: number;
+                chainChanged: number;
+                comparedSources: number;
+                changed: number;
+              };
+              /** @description outcome counts per source */
+              outcomes: {
+                  [key: string]: number;
+                }[];
+              /** @description from outcome (first source) → to outcome (second) → cases */
+              transitions: {
+                [key: string]: {
+                  [key: string]: number;
+                };
+              };
+              changes: {
+                outcome: number;
+                validity: number;
+                lock: number;
+                settlementMode: number;
+                dueDate: number;
+                missing: number;
+                fundPay: number;
+              };
+              fundPay: {
+                compared: number;
+                changed: number;
+                sum: string;
+                before: string;
+                after: string;
+                min: string | null;
+                max: string | null;
+                /** @description cases per delta bucket (deltaLabels) */
+                buckets: number[];
+              };
+              deltaLabels: string[];
+              byRegion: {
+                [key: string]: {
+                  cases: number;
+                  changed: number;
+                  outcomeChanged: number;
+                  /** @description sum of fund-pay deltas (yuan, decimal string) */
+                  fundPayDelta: string;
+                };
+              };
+              byCategory: {
+                [key: string]: {
+                  cases: number;
+                  changed: number;
+                  outcomeChanged: number;
+                  /** @description sum of fund-pay deltas (yuan, decimal string) */
+                  fundPayDelta: string;
+                };
+              };
+              byScheme: {
+                [key: string]: {
+                  cases: number;
+                  changed: number;
+                  outcomeChanged: number;
+                  /** @description sum of fund-pay deltas (yuan, decimal string) */
+                  fundPayDelta: string;
+                };
+              };
+              coverage: ({
+                  source: string;
+                  rules: ({
+                      ruleSet: string;
+                      rule: string;
+                      type: string;
+                      citation: string | null;
+                      evaluated: number;
+                      passed: number;
+                      failed: number;
+                      unknown: number;
+                      decided: number;
+                    })[];
+                  neverExercised: {
+                      ruleSet: string;
+                      rule: string;
+                    }[];
+                })[];
+              failures: {
+                  file: string;
+                  line?: number;
+                  decisionId?: string;
+                  caseId: string;
+                  mismatches: string[];
+                }[];
+              invalidRows: ({
+                  file: string;
+                  line?: number;
+                  decisionId?: string;
+                  caseId?: string;
+                  problems: ({
+                      code: string;
+                      path: (string | number)[];
+                      message: string;
+                      file?: string;
+                      line?: number;
+                      column?: number;
+                    })[];
+                })[];
+              defects: {
+                  file: string;
+                  line?: number;
+                  decisionId?: string;
+                  caseId: string;
+                  differences: string[];
+                }[];
+              changedCases: ({
+                  file: string;
+                  line?: number;
+                  decisionId?: string;
+                  caseId: string;
+                  region: string;
+                  category: string | null;
+                  scheme: string;
+                  from: string;
+                  to: string;
+                  changes: string[];
+                  fundPayDelta: string | null;
+                  /** @description the first trace entry that differs: the rule that made the difference */
+                  rule: {
+                    rule: string;
+                    ruleSet: string;
+                    before: string;
+                    after: string;
+                  } | null;
+                })[];
+              dropped: {
+                failures: number;
+                invalidRows: number;
+                defects: number;
+                changedCases: number;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
   "/api/audit": {
     get: {
       parameters: {
