@@ -15,8 +15,14 @@ import type { z } from "zod";
 import { plainMessages } from "../engine/index.ts";
 import { DEFAULT_EDITOR_DIR, registerEditor } from "./editor-static.ts";
 import { AppError, errorLang } from "./errors.ts";
-import { databaseInputError, registerHardening } from "./hardening.ts";
-import { maskString } from "./mask.ts";
+import {
+  DATABASE_RETRY_AFTER_S,
+  databaseInputError,
+  databaseUnavailable,
+  logSafeError,
+  registerHardening,
+} from "./hardening.ts";
+import { maskText } from "./mask.ts";
 import { PolicyService } from "./policy-service.ts";
 import { Registry } from "./registry/registry.ts";
 import { ManualReviews } from "./registry/reviews.ts";
@@ -70,7 +76,11 @@ const DEFAULT_SAMPLES_DIR = fileURLToPath(new URL("../simulator/cases", import.m
 
 export type App = FastifyInstance & { deps: AppDeps; policies: PolicyService };
 
-/** pino options: ID numbers masked in every log line; credentials never logged. */
+/**
+ * pino options: ID numbers masked in every log line (percent-encoded ones too); credentials
+ * never logged; an error logged by its type, code, message and stack only (a database error's
+ * query parameters and failing row hold the whole case).
+ */
 export function loggerOptions(level: string) {
   return {
     level,
@@ -78,8 +88,9 @@ export function loggerOptions(level: string) {
       paths: ["req.headers.authorization", "req.headers.cookie", "password", "*.password"],
       censor: "[redacted]",
     },
+    serializers: { err: logSafeError },
     // Every line is masked as written, whatever field (url, body, error) carries an ID number.
-    hooks: { streamWrite: maskString },
+    hooks: { streamWrite: maskText },
   };
 }
 
@@ -163,6 +174,17 @@ export async function build(deps: AppDeps): Promise<App> {
       return reply.status(400).send(new AppError("VALIDATION", undefined, problems).toJSON(lang));
     }
     const e = err as { statusCode?: number; code?: string; message: string };
+    if (databaseUnavailable(err)) {
+      req.log.warn({ err }, "the database is unavailable");
+      return reply
+        .status(503)
+        .header("retry-after", String(DATABASE_RETRY_AFTER_S))
+        .send(
+          new AppError("DATABASE_UNAVAILABLE", undefined, undefined, {
+            retryAfter: DATABASE_RETRY_AFTER_S,
+          }).toJSON(lang),
+        );
+    }
     const dbInput = databaseInputError(err);
     if (dbInput) return reply.status(400).send(dbInput.toJSON(lang));
     if (e.code === "FST_ERR_CTP_BODY_TOO_LARGE")

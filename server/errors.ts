@@ -1,4 +1,5 @@
 import type { Problem } from "../engine/index.ts";
+import { maskText } from "./mask.ts";
 
 /** A message in the two languages the API speaks. */
 export type Message = { readonly en: string; readonly zh: string };
@@ -82,6 +83,22 @@ export const ERRORS = {
     message: "the rules do not allow this; see the decision's reasons",
     zh: "规则不允许此操作，理由见决定中的 reasons",
   },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    message: "this Idempotency-Key was used with a different request; use a new key for a new request",
+    zh: "该 Idempotency-Key 已用于另一个不同的请求，新请求请使用新的键",
+  },
+  IDEMPOTENCY_IN_PROGRESS: {
+    status: 409,
+    message:
+      "a request with this Idempotency-Key is still being processed; retry after the seconds in Retry-After",
+    zh: "使用该 Idempotency-Key 的请求仍在处理中，请在 Retry-After 所示秒数后重试",
+  },
+  DATABASE_UNAVAILABLE: {
+    status: 503,
+    message: "the database cannot be reached right now; retry after the seconds in Retry-After",
+    zh: "数据库暂时无法连接，请在 Retry-After 所示秒数后重试",
+  },
   INTERNAL: {
     status: 500,
     message: "an internal error; it has been logged",
@@ -126,12 +143,17 @@ export class AppError extends Error {
     this.status = ERRORS[code].status;
   }
 
+  /** The answer's body. An ID number in a message (a 404 echoing a URL, say) is masked, whoever asked. */
   toJSON(lang: ErrorLang = "en") {
     return {
       error: {
         code: this.code,
-        message: lang === "zh" ? this.zh : this.message,
-        ...(this.problems && { problems: this.problems }),
+        message: maskText(lang === "zh" ? this.zh : this.message),
+        ...(this.problems && {
+          problems: this.problems.map((p) =>
+            typeof p.message === "string" ? { ...p, message: maskText(p.message) } : p,
+          ),
+        }),
         ...this.extra,
       },
     };

@@ -116,3 +116,69 @@ export function databaseInputError(err: unknown): AppError | undefined {
     { code: "database_value", path: [], message: `the database refused a value (SQLSTATE ${code})` },
   ]);
 }
+
+/** SQLSTATE classes and connection error codes that mean the database is away, not that the request is wrong. */
+const UNAVAILABLE_SQLSTATE = /^(08[0-9A-Z]{3}|57P0[1-3]|53300)$/;
+const UNAVAILABLE_NODE = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
+/** Messages of node-postgres (pg, pg-pool) for a connection that is gone or cannot be had. */
+const UNAVAILABLE_MESSAGE =
+  /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Cannot use a pool after calling end|Client was closed)/i;
+
+/** How long a client is asked to wait (Retry-After, seconds) while the database is away. */
+export const DATABASE_RETRY_AFTER_S = 5;
+
+/**
+ * Whether an error says the database cannot be reached right now (PostgreSQL restarting, shut
+ * down by an administrator, a connection refused, terminated or timed out) — a 503 with
+ * Retry-After, for the client to try again, rather than a 500. Looks through `cause` and an
+ * AggregateError's `errors` (a connection refused on every address of localhost).
+ */
+export function databaseUnavailable(err: unknown, depth = 0): boolean {
+  if (!err || typeof err !== "object" || depth > 4) return false;
+  const e = err as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof e.code === "string" && (UNAVAILABLE_SQLSTATE.test(e.code) || UNAVAILABLE_NODE.has(e.code)))
+    return true;
+  if (typeof e.message === "string" && UNAVAILABLE_MESSAGE.test(e.message)) return true;
+  if (Array.isArray(e.errors) && e.errors.some((x) => databaseUnavailable(x, depth + 1))) return true;
+  return databaseUnavailable(e.cause, depth + 1);
+}
+
+/**
+ * An error as the log writes it: type, code, message and stack — never the other fields a
+ * database error carries (PGlite's `query` and `params`, PostgreSQL's `detail` "Failing row
+ * contains (…)", `where`), which hold a case's values. `cause` and an AggregateError's
+ * `errors` are written the same way.
+ */
+export type LoggedError = { [key: string]: unknown; type: string; message: string; stack: string };
+export function logSafeError(err: unknown, depth = 0): LoggedError {
+  if (!err || typeof err !== "object") return { type: typeof err, message: String(err), stack: "" };
+  const e = err as Error & {
+    code?: unknown;
+    severity?: unknown;
+    constraint?: unknown;
+    table?: unknown;
+    statusCode?: unknown;
+    cause?: unknown;
+    errors?: unknown;
+  };
+  const out: LoggedError = {
+    type: e.constructor?.name ?? "Error",
+    message: typeof e.message === "string" ? e.message : String(e.message),
+    stack: typeof e.stack === "string" ? e.stack : "",
+  };
+  for (const k of ["code", "severity", "constraint", "table", "statusCode"] as const) {
+    if (typeof e[k] === "string" || typeof e[k] === "number") out[k] = e[k];
+  }
+  if (depth < 3 && e.cause !== undefined) out.cause = logSafeError(e.cause, depth + 1);
+  if (depth < 3 && Array.isArray(e.errors)) out.errors = e.errors.map((x) => logSafeError(x, depth + 1));
+  return out;
+}

@@ -124,13 +124,48 @@ export type ExportFile = {
   body: string | Buffer;
 };
 
-/** The table as CSV: UTF-8 with a BOM (Excel opens it as UTF-8), CRLF line ends. */
+/** A cell a spreadsheet would run as a formula (OWASP "CSV Injection"): it starts with = + - @, a tab or a CR. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * A text cell made safe to open in a spreadsheet (OWASP "CSV Injection"): one that starts with
+ * `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so Excel, WPS and LibreOffice
+ * show it as text instead of running it (`=HYPERLINK(…)`, `+cmd|…`, `@SUM(…)`).
+ *
+ * @example escapeFormula("=1+1") // "'=1+1"; escapeFormula("张三") // "张三"
+ */
+export function escapeFormula(cell: string): string {
+  return FORMULA_START.test(cell) ? `'${cell}` : cell;
+}
+
+/** Codes and numbers that must stay text: region codes, 社会保障号码 (the ID number), card number, phone. */
+export const TEXT_COLUMNS = [1, 6, 7, 9, 10] as const;
+/** Digits (an ID number may end in X): what Excel would read as a number. */
+const DIGITS = /^\d+[Xx]?$/;
+
+/**
+ * A cell of the CSV: text escaped against formulas; in a text column, a value of digits is
+ * written after a tab, the marking Excel and WPS read as text — an 18-digit ID number is not
+ * rounded to 5.10402E+17 and a phone number keeps its leading 0. (`="…"` would be a formula
+ * itself; the tab is followed by digits only, so it cannot start one.)
+ */
+export function csvCell(value: string | number, column: number): string | number {
+  if (typeof value === "number") return value;
+  if ((TEXT_COLUMNS as readonly number[]).includes(column) && DIGITS.test(value)) return `\t${value}`;
+  return escapeFormula(value);
+}
+
+/**
+ * The table as CSV: UTF-8 with a BOM (Excel opens it as UTF-8), CRLF line ends, every cell
+ * quoted where RFC 4180 needs it (csv-stringify), formulas escaped and codes marked as text (`csvCell`).
+ */
 export function summaryCsv(tableId: TableId, rows: (string | number)[][]): ExportFile {
   const t = TABLES[tableId];
+  const cells = rows.map((row) => row.map(csvCell));
   return {
     filename: { ascii: `filings-${tableId}.csv`, utf8: `${t.sheet}-${t.title}.csv` },
     contentType: "text/csv; charset=utf-8",
-    body: `\uFEFF${stringify([[...SUMMARY_COLUMNS, STATE_COLUMN], ...rows], { record_delimiter: "\r\n" })}`,
+    body: `\uFEFF${stringify([[...SUMMARY_COLUMNS, STATE_COLUMN], ...cells], { record_delimiter: "\r\n" })}`,
   };
 }
 
@@ -146,9 +181,12 @@ export async function summaryXlsx(
   wb.creator = "yidi";
   const ws = wb.addWorksheet(t.sheet);
   ws.addRow([...SUMMARY_COLUMNS, STATE_COLUMN]).font = { bold: true };
+  // Every value but 序号 is a string cell (ExcelJS writes a string as a string, never a formula),
+  // so a name like "=HYPERLINK(…)" is shown as it is and never run.
   ws.addRows(rows);
-  // Codes and ID numbers are text: as numbers Excel would round an 18-digit ID number.
-  for (const col of [2, 7, 8, 10, 11]) ws.getColumn(col).numFmt = "@";
+  // Codes and ID numbers are text: as numbers Excel would round an 18-digit ID number; the text
+  // format keeps them text when someone edits the cell.
+  for (const col of TEXT_COLUMNS) ws.getColumn(col + 1).numFmt = "@";
   ws.columns.forEach((col, i) => {
     col.width = [6, 12, 10, 6, 20, 18, 22, 20, 30, 16, 14, 28, 14, 10][i] ?? 14;
   });

@@ -3,6 +3,7 @@ import type { Kysely } from "kysely";
 import { z } from "zod";
 import { regionPrefix } from "../../engine/index.ts";
 import { requireRoles } from "../auth.ts";
+import { handlesFiles, outputAsSeen, replayCaseAsSeen } from "../registry/privacy.ts";
 import type { Store } from "../store/index.ts";
 import type { Database } from "../store/schema.ts";
 
@@ -13,10 +14,11 @@ const PAGE = 1000;
 
 /**
  * GET /api/decisions/export: the decision log as JSON Lines, one logged decision a line —
- * `{case, decision, ruleSets, loggedAt, decisionId}` — the case as it was given (full ID number:
- * the export is for replay), the decision first given and its rule-set chain with content
- * hashes. `yidi simulate` reads the file as it is and compares each replayed decision with the
- * logged one. Decisions made against a draft are left out (they were never the platform's answer).
+ * `{case, decision, ruleSets, loggedAt, decisionId}` — the case as it was given (for admins, who
+ * handle files; testers and approvers get it masked as they see the log, with a stand-in ID
+ * number that keeps the birth date and sex the rules read, so it replays alike), the decision
+ * first given and its rule-set chain with content hashes. `yidi simulate` reads the file as it
+ * is and compares each replayed decision with the logged one. Decisions made against a draft are left out (they were never the platform's answer).
  * Testers, approvers and admins only; every export is in the audit log with its filter and count.
  */
 export const decisionLogRoutes: FastifyPluginAsyncZod<DecisionLogRouteOptions> = async (r, opts) => {
@@ -27,6 +29,10 @@ export const decisionLogRoutes: FastifyPluginAsyncZod<DecisionLogRouteOptions> =
       schema: {
         tags: ["decisions"],
         summary: "Export the decision log as JSON Lines (for `yidi simulate`)",
+        description:
+          "Admins get each case as it was given. Testers and approvers get it as they see the log (names shortened, " +
+          "contact data ***, ID numbers and case ids masked), the applicant's ID number replaced by a valid stand-in " +
+          "with the same region, birth date and sex, so the case replays to the same decision.",
         querystring: z.object({
           from: z.iso.date().optional().describe("asked on or after this date"),
           to: z.iso.date().optional().describe("asked before this date"),
@@ -42,7 +48,11 @@ export const decisionLogRoutes: FastifyPluginAsyncZod<DecisionLogRouteOptions> =
     },
     async (req, reply) => {
       const q = req.query;
-      const lines = await exportLines(store, q);
+      // Admins handle files and get the cases as given; testers and approvers get them as they
+      // see the log, with a stand-in ID number that decides alike (server/registry/privacy.ts).
+      const full = handlesFiles(req.user);
+      const given = await exportLines(store, q);
+      const lines = full ? given : given.map(replayLineAsSeen);
       await store.audit.record({
         actor: req.user?.username ?? "",
         action: "decisions.export",
@@ -104,5 +114,15 @@ function line(row: {
     ruleSets: row.chain,
     loggedAt: new Date(row.asked_at as string).toISOString(),
     decisionId: row.id,
+  });
+}
+
+/** An export line as roles that do not handle files get it (see `replayCaseAsSeen`). */
+function replayLineAsSeen(line: string): string {
+  const entry = JSON.parse(line) as { case: Record<string, unknown>; decision: unknown };
+  return JSON.stringify({
+    ...entry,
+    case: replayCaseAsSeen(entry.case, false),
+    decision: outputAsSeen(entry.decision, false),
   });
 }

@@ -4,7 +4,7 @@ import { caseSchema, type Decider, decisionSchema, plainMessages } from "../../e
 import { hasRole, requireRoles } from "../auth.ts";
 import { AppError } from "../errors.ts";
 import { type PolicyService, parseVersion } from "../policy-service.ts";
-import { caseAsSeen, handlesFiles } from "../registry/privacy.ts";
+import { caseAsSeen, handlesFiles, outputAsSeen, recordAsSeen } from "../registry/privacy.ts";
 import type { Store } from "../store/index.ts";
 import { manualReviewSchema } from "../store/manual-reviews.ts";
 
@@ -121,6 +121,8 @@ export const decisionRoutes: FastifyPluginAsyncZod<DecisionRouteOptions> = async
       schema: {
         tags: ["decisions"],
         summary: "The decision log (ID numbers masked)",
+        description:
+          "For roles that do not handle files (testers, officers, approvers) a case id that is an ID number is masked too.",
         querystring: z.object({
           outcome: z.enum(["approved", "rejected", "incomplete", "manual_review"]).optional(),
           region: z
@@ -139,7 +141,10 @@ export const decisionRoutes: FastifyPluginAsyncZod<DecisionRouteOptions> = async
       },
       onRequest: deciders,
     },
-    async (req) => store.decisions.list(req.query),
+    async (req) => {
+      const full = handlesFiles(req.user);
+      return (await store.decisions.list(req.query)).map((d) => recordAsSeen(d, full));
+    },
   );
 
   r.get(
@@ -148,6 +153,10 @@ export const decisionRoutes: FastifyPluginAsyncZod<DecisionRouteOptions> = async
       schema: {
         tags: ["decisions"],
         summary: "One logged decision with its input and output",
+        description:
+          "Clerks and admins see the case as it was given. Testers, officers and approvers see it as the registry " +
+          "shows a filing to them: ID numbers masked (the case id too), names shortened (张三 → 张*), the birth date " +
+          "and the filing form's contact data (card number, addresses, phones) shown as ***.",
         params: z.object({ id: z.string() }),
         response: {
           200: recordSchema.extend({
@@ -161,12 +170,13 @@ export const decisionRoutes: FastifyPluginAsyncZod<DecisionRouteOptions> = async
     async (req) => {
       const d = await store.decisions.get(req.params.id);
       if (!d) throw new AppError("NOT_FOUND", `no decision ${req.params.id}`);
-      // Clerks and admins handle the applicant's own file; others see the ID number masked and
-      // the name shortened, as in the registry.
+      // Clerks and admins handle the applicant's own file; others see it as the registry shows
+      // a filing to them (server/registry/privacy.ts).
+      const full = handlesFiles(req.user);
       return {
-        ...d,
-        input: caseAsSeen(d.input, handlesFiles(req.user)),
-        output: d.output as unknown as Record<string, unknown>,
+        ...recordAsSeen(d, full),
+        input: caseAsSeen(d.input, full),
+        output: outputAsSeen(d.output as unknown as Record<string, unknown>, full),
       };
     },
   );

@@ -7,7 +7,7 @@ import { noticeHtml } from "../documents/notice.ts";
 import { receiptHtml } from "../documents/receipt.ts";
 import { settlementSlipHtml } from "../documents/slip.ts";
 import { AppError } from "../errors.ts";
-import { handlesFiles, maskName } from "../registry/privacy.ts";
+import { handlesFiles, maskName, outputAsSeen } from "../registry/privacy.ts";
 import type { DecisionDetail } from "../store/decisions.ts";
 import type { Store } from "../store/index.ts";
 
@@ -28,8 +28,10 @@ export const documentRoutes: FastifyPluginAsyncZod<DocumentRouteOptions> = async
   const { store, today } = opts;
   const readers = requireRoles(store, "clerk", "tester", "officer", "approver", "admin");
 
-  const load = async (id: string): Promise<{ d: DecisionDetail; c: Case }> => {
-    const d = await store.decisions.get(id);
+  /** A logged decision and its case; for roles that do not handle files, the output's ID numbers (the case id) masked. */
+  const load = async (id: string, full: boolean): Promise<{ d: DecisionDetail; c: Case }> => {
+    const logged = await store.decisions.get(id);
+    const d = logged && (full ? logged : { ...logged, output: outputAsSeen(logged.output, false) });
     if (!d) throw new AppError("NOT_FOUND", { en: `no decision ${id}`, zh: `没有决定 ${id}` });
     const parsed = caseSchema.safeParse(d.input, { error: plainMessages });
     if (!parsed.success) throw new AppError("NOT_ELIGIBLE", "the logged case no longer validates");
@@ -60,7 +62,7 @@ export const documentRoutes: FastifyPluginAsyncZod<DocumentRouteOptions> = async
       onRequest: readers,
     },
     async (req, reply) => {
-      const { d, c } = await load(req.params.id);
+      const { d, c } = await load(req.params.id, handlesFiles(req.user));
       const page = noticeHtml(d.output, person(c, handlesFiles(req.user)), today());
       return reply.type("text/html; charset=utf-8").send(page);
     },
@@ -76,7 +78,7 @@ export const documentRoutes: FastifyPluginAsyncZod<DocumentRouteOptions> = async
       onRequest: readers,
     },
     async (req, reply) => {
-      const { d, c } = await load(req.params.id);
+      const { d, c } = await load(req.params.id, handlesFiles(req.user));
       const reviewed =
         d.outcome === "manual_review" && (await store.reviews.get(d.id))?.status === "approved";
       if (d.outcome !== "approved" && !reviewed) {
@@ -132,7 +134,7 @@ export const documentRoutes: FastifyPluginAsyncZod<DocumentRouteOptions> = async
         });
       const events = await store.filings.events(filing.id);
       const last = [...events].reverse().find((e) => e.decisionId && e.event !== "revoked")?.decisionId;
-      const { d, c } = await load(last ?? filing.decisionId);
+      const { d, c } = await load(last ?? filing.decisionId, handlesFiles(req.user));
       const output = {
         ...d.output,
         validity: {
@@ -164,7 +166,7 @@ export const documentRoutes: FastifyPluginAsyncZod<DocumentRouteOptions> = async
       onRequest: readers,
     },
     async (req, reply) => {
-      const { d, c } = await load(req.params.id);
+      const { d, c } = await load(req.params.id, handlesFiles(req.user));
       if (!c.settlement || !d.output.benefits) {
         throw new AppError("NOT_ELIGIBLE", { en: "this decision is not a settlement", zh: "该决定不是结算" });
       }

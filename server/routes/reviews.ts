@@ -2,12 +2,13 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { requireRoles } from "../auth.ts";
 import { AppError } from "../errors.ts";
-import { handlesFiles } from "../registry/privacy.ts";
+import { handlesFiles, recordAsSeen } from "../registry/privacy.ts";
 import { type ManualReviews, REVIEWER_ROLES } from "../registry/reviews.ts";
 import { filingDetail, filingDetailSchema } from "../registry/views.ts";
 import type { DecisionDetail } from "../store/decisions.ts";
 import type { Store } from "../store/index.ts";
 import { type ManualReview, manualReviewSchema, REVIEW_STATUSES } from "../store/manual-reviews.ts";
+import type { User } from "../store/users.ts";
 
 /** What the review-queue routes need (given by `build`, typed). */
 export type ReviewRouteOptions = { store: Store; reviews: ManualReviews; today: () => string };
@@ -27,10 +28,10 @@ const queuedSchema = manualReviewSchema.extend({
   }),
 });
 
-const entry = (r: ManualReview, d: DecisionDetail | undefined) => ({
+const entry = (r: ManualReview, d: DecisionDetail | undefined, full: boolean) => ({
   ...r,
   decision: {
-    caseId: d?.caseId ?? "",
+    caseId: d ? recordAsSeen(d, full).caseId : "",
     kind: d?.kind ?? "",
     category: d?.category ?? null,
     insuredRegion: d?.insuredRegion ?? "",
@@ -49,7 +50,9 @@ export const reviewRoutes: FastifyPluginAsyncZod<ReviewRouteOptions> = async (r,
   const { store, reviews, today } = opts;
   const readers = requireRoles(store, "clerk", "approver", "admin");
   const reviewers = requireRoles(store, ...REVIEWER_ROLES);
-  const withDecision = async (x: ManualReview) => entry(x, await store.decisions.get(x.decisionId));
+  // Approvers do not handle files: a case id that is an ID number is masked for them.
+  const withDecision = async (x: ManualReview, user: User | null) =>
+    entry(x, await store.decisions.get(x.decisionId), handlesFiles(user));
 
   r.get(
     "/reviews",
@@ -66,7 +69,7 @@ export const reviewRoutes: FastifyPluginAsyncZod<ReviewRouteOptions> = async (r,
       },
       onRequest: readers,
     },
-    async (req) => Promise.all((await store.reviews.list(req.query)).map(withDecision)),
+    async (req) => Promise.all((await store.reviews.list(req.query)).map((x) => withDecision(x, req.user))),
   );
 
   r.get(
@@ -83,7 +86,7 @@ export const reviewRoutes: FastifyPluginAsyncZod<ReviewRouteOptions> = async (r,
     async (req) => {
       const x = await store.reviews.get(req.params.decisionId);
       if (!x) throw new AppError("NOT_FOUND", `no manual review for decision ${req.params.decisionId}`);
-      return withDecision(x);
+      return withDecision(x, req.user);
     },
   );
 
@@ -111,7 +114,7 @@ export const reviewRoutes: FastifyPluginAsyncZod<ReviewRouteOptions> = async (r,
       if (!req.user) throw new AppError("UNAUTHENTICATED");
       const { review, applied } = await reviews.decide(req.params.decisionId, req.body, req.user);
       return {
-        ...(await withDecision(review)),
+        ...(await withDecision(review, req.user)),
         filing: applied && filingDetail(applied.filing, applied.events, today(), handlesFiles(req.user)),
       };
     },

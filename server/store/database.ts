@@ -22,12 +22,14 @@ export function openDatabase(
   opts: { onStaleLock?: (holder: LockHolder) => void } = {},
 ): Kysely<Database> {
   if (target.kind === "postgres") {
-    const pool = new pg.Pool({ connectionString: target.url, max: 10 });
+    // A server that does not answer (a failover, a network partition) fails a request after 5 s
+    // (a 503 with Retry-After, server/hardening.ts) instead of holding it for ever.
+    const pool = new pg.Pool({ connectionString: target.url, max: 10, connectionTimeoutMillis: 5000 });
     // A connection the server drops (a restart, a failover, an administrator's terminate) is
     // reported as an `error` event: on the pool while the connection sits idle, on the client
     // while a request holds it (between the statements of a transaction). Unheard, either event
     // crashes the process. The request's next statement fails instead (its transaction rolls
-    // back, the caller gets a 500), and the pool replaces the dead connection.
+    // back, the caller gets a 503 with Retry-After), and the pool replaces the dead connection.
     const dropped = (e: Error) => console.error(`yidi: a PostgreSQL connection was dropped: ${e.message}`);
     pool.on("connect", (client) => client.on("error", dropped));
     pool.on("error", () => {}); // the same event, re-emitted for idle connections: logged above

@@ -553,10 +553,11 @@ describe.each(DIALECTS)("filing registry on $name", (dialect) => {
       expect(lines).toHaveLength(4);
       // Oldest valid_from first: the referral (2017-06-01), the worker (2018-03-01), the changed resettlement (2019-06-01).
       expect(lines[1]).toBe(
-        `1,510411,周杰,男,城乡居民基本医疗保险,异地转诊转院人员,${REFERRAL_ID},,,,510107,四川大学华西医院,,已使用`,
+        // Codes, ID numbers and phones after a tab: Excel reads them as text (csv-export-safety.test.ts).
+        `1,\t510411,周杰,男,城乡居民基本医疗保险,异地转诊转院人员,\t${REFERRAL_ID},,,,\t510107,四川大学华西医院,,已使用`,
       );
       expect(lines[3]).toBe(
-        `3,510402,张三,男,职工基本医疗保险,异地安置退休人员,${RESETTLED_ID},A12345678,三亚市吉阳区,13800000000,460100,海南省人民医院,,已撤销`,
+        `3,\t510402,张三,男,职工基本医疗保险,异地安置退休人员,\t${RESETTLED_ID},A12345678,三亚市吉阳区,\t13800000000,\t460100,海南省人民医院,,已撤销`,
       );
       const entries = (await s.as("admin", { method: "GET", url: "/api/audit?entity=filing" })).json();
       expect(entries[0]).toMatchObject({

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Response as LightMyRequestResponse } from "light-my-request";
 import pg from "pg";
-import { type App, build } from "../../server/app.ts";
+import { type App, type AppDeps, build } from "../../server/app.ts";
 import { bootstrap } from "../../server/bootstrap.ts";
 import { type DatabaseTarget, openDatabase } from "../../server/store/database.ts";
 import { createStore, type Store } from "../../server/store/index.ts";
@@ -114,7 +114,7 @@ export type TestServer = {
 /** A migrated store with the project's rule sets imported, one user per role, and the app built. */
 export async function startServer(
   dialect: Dialect,
-  deps: { faults?: (point: string) => void | Promise<void>; today?: () => string } = {},
+  deps: Pick<AppDeps, "faults" | "today" | "logger"> = {},
 ): Promise<TestServer> {
   const { store, target, drop } = await dialect.open();
   await bootstrap(store, { adminUser: "root", adminPassword: PASSWORD });

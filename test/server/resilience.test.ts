@@ -53,7 +53,7 @@ describe.runIf(DIALECTS.some((d) => d.name === "postgres"))(
     }, 60_000);
     afterAll(async () => s?.close());
 
-    it("fails that request with 500, publishes nothing, and the server keeps serving", async () => {
+    it("fails that request with 503 and Retry-After, publishes nothing, and the server keeps serving", async () => {
       const history = await s.as("officer", { method: "GET", url: "/api/rule-sets/history?id=jiangxi" });
       const base = history.json().versions[0];
       const draft = (
@@ -76,7 +76,9 @@ describe.runIf(DIALECTS.some((d) => d.name === "postgres"))(
           payload: { effectiveFrom: "2033-01-01", revision: 2 },
         });
       const failed = await approve();
-      expect(failed.statusCode).toBe(500);
+      expect(failed.statusCode).toBe(503);
+      expect(failed.headers["retry-after"]).toBe("5");
+      expect(failed.json().error.code).toBe("DATABASE_UNAVAILABLE");
       const after = await s.as("officer", { method: "GET", url: `/api/rule-sets/versions/${draft.id}` });
       expect(after.json()).toMatchObject({ status: "in_review", publishedAt: null, revision: 2 });
       // The same approval goes through once the connection is back.

@@ -217,7 +217,10 @@ export interface paths {
     };
   };
   "/api/decisions/export": {
-    /** Export the decision log as JSON Lines (for `yidi simulate`) */
+    /**
+     * Export the decision log as JSON Lines (for `yidi simulate`)
+     * @description Admins get each case as it was given. Testers and approvers get it as they see the log (names shortened, contact data ***, ID numbers and case ids masked), the applicant's ID number replaced by a valid stand-in with the same region, birth date and sex, so the case replays to the same decision.
+     */
     get: {
       parameters: {
         query?: {
@@ -239,7 +242,10 @@ export interface paths {
     };
   };
   "/api/decisions": {
-    /** The decision log (ID numbers masked) */
+    /**
+     * The decision log (ID numbers masked)
+     * @description For roles that do not handle files (testers, officers, approvers) a case id that is an ID number is masked too.
+     */
     get: {
       parameters: {
         query?: {
@@ -488,7 +494,10 @@ export interface paths {
     };
   };
   "/api/decisions/{id}": {
-    /** One logged decision with its input and output */
+    /**
+     * One logged decision with its input and output
+     * @description Clerks and admins see the case as it was given. Testers, officers and approvers see it as the registry shows a filing to them: ID numbers masked (the case id too), names shortened (张三 → 张*), the birth date and the filing form's contact data (card number, addresses, phones) shown as ***.
+     */
     get: {
       parameters: {
         path: {
