@@ -1,6 +1,7 @@
 import { build, loggerOptions } from "./app.ts";
 import { bootstrap } from "./bootstrap.ts";
 import { loadConfig } from "./config.ts";
+import { resolveKeys } from "./data-keys.ts";
 import { type DatabaseTarget, describeTarget, openDatabase } from "./store/database.ts";
 import { createStore } from "./store/index.ts";
 
@@ -10,16 +11,32 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const target: DatabaseTarget = config.DATABASE_URL
     ? { kind: "postgres", url: config.DATABASE_URL }
     : { kind: "pglite", dataDir: config.YIDI_DATA_DIR };
-  const store = createStore(openDatabase(target));
+  const db = openDatabase(target);
+  const notes: string[] = [];
+  let keys: ReturnType<typeof resolveKeys>;
+  try {
+    keys = resolveKeys(env, target, (line) => notes.push(line));
+  } catch (e) {
+    await db.destroy();
+    throw e;
+  }
+  for (const n of notes) process.stderr.write(`${n}\n`);
+  const store = createStore(db, keys.keyring);
   store.users.policy = {
     idleMs: config.YIDI_SESSION_IDLE_MINUTES * 60_000,
     lifetimeMs: config.YIDI_SESSION_HOURS * 3600_000,
   };
-  const report = await bootstrap(store, {
-    rulesDir: config.YIDI_RULES_DIR,
-    adminUser: config.YIDI_ADMIN_USER,
-    adminPassword: config.YIDI_ADMIN_PASSWORD,
-  });
+  let report: Awaited<ReturnType<typeof bootstrap>>;
+  try {
+    report = await bootstrap(store, {
+      rulesDir: config.YIDI_RULES_DIR,
+      adminUser: config.YIDI_ADMIN_USER,
+      adminPassword: config.YIDI_ADMIN_PASSWORD,
+    });
+  } catch (e) {
+    await store.close(); // releases the data folder: a wrong data key is one clear line, not a held lock
+    throw e;
+  }
   const app = await build({
     store,
     logger: loggerOptions(config.LOG_LEVEL),
@@ -39,6 +56,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const lines = [
     `yidi is serving on http://${config.HOST}:${port}  (API docs: http://${config.HOST}:${port}/docs)`,
     `database: ${describeTarget(target)}${report.migrations.length ? `; migrations applied: ${report.migrations.join(", ")}` : ""}`,
+    `data key: ${keys.keyring.primary.id} (${keys.kind === "env" ? "YIDI_DATA_KEY" : keys.kind === "file" ? keys.path : "this process only: in-memory database"})${keys.keyring.previous.length ? `; previous: ${keys.keyring.previous.map((k) => k.id).join(", ")}` : ""}`,
     `rule sets: ${app.policies.publishedRuleSets().length} published${report.imported ? ` (${report.imported} imported from rules/ at first start)` : ""}`,
   ];
   if (report.admin?.generatedPassword) {

@@ -91,12 +91,12 @@ export async function exportLines(
   const out: string[] = [];
   if (q.last !== undefined) {
     const rows = await query.orderBy("asked_at", "desc").orderBy("id", "desc").limit(q.last).execute();
-    for (const row of rows.reverse()) out.push(line(row));
+    for (const row of rows.reverse()) out.push(line({ ...row, ...store.decisions.opened(row) }));
     return out;
   }
   for (let offset = 0; ; offset += PAGE) {
     const rows = await query.orderBy("asked_at").orderBy("id").limit(PAGE).offset(offset).execute();
-    for (const row of rows) out.push(line(row));
+    for (const row of rows) out.push(line({ ...row, ...store.decisions.opened(row) }));
     if (rows.length < PAGE) return out;
   }
 }

@@ -1,7 +1,17 @@
 import type { Kysely, Selectable } from "kysely";
 import { type Case, type Decision, regionPrefix } from "../../engine/index.ts";
+import { defaultKeys, type Keyring } from "../data-keys.ts";
 import { maskIdNumber } from "../mask.ts";
 import { DecisionLog, type DecisionRow, uuidv7 } from "./decision-log.ts";
+import {
+  casePersonal,
+  openDoc,
+  openText,
+  personalValues,
+  sealDoc,
+  sealOutput,
+  sealText,
+} from "./personal-data.ts";
 import type { Database, DecisionsTable } from "./schema.ts";
 
 export type DecisionRecord = {
@@ -32,12 +42,19 @@ export type DecisionFilter = {
   offset?: number | undefined;
 };
 
-/** The decision log: input, the exact rule-set chain (with content hashes), output, who and when. */
+/**
+ * The decision log: input, the exact rule-set chain (with content hashes), output, who and when.
+ * Personal data in the case (and any ID number in the case id or the decision) is stored encrypted
+ * (store/personal-data.ts) and opened when read.
+ */
 export class DecisionStore {
   /** Batched writes of the log (outside a transaction only: a transaction writes its own rows). */
   private readonly batched: DecisionLog | undefined;
 
-  constructor(private readonly db: Kysely<Database>) {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly keys: Keyring = defaultKeys(),
+  ) {
     this.batched = db.isTransaction ? undefined : new DecisionLog(db);
   }
 
@@ -49,7 +66,7 @@ export class DecisionStore {
     draftVersionId: number | null,
     output: string = JSON.stringify(d),
   ): Promise<string> {
-    const row = decisionRow(c, input, d, askedBy, draftVersionId, output);
+    const row = decisionRow(this.keys, c, input, d, askedBy, draftVersionId, output);
     await this.db.insertInto("decisions").values(row).execute();
     return row.id;
   }
@@ -67,7 +84,7 @@ export class DecisionStore {
     draftVersionId: number | null,
     output: string,
   ): Promise<string> {
-    const row = decisionRow(c, input, d, askedBy, draftVersionId, output);
+    const row = decisionRow(this.keys, c, input, d, askedBy, draftVersionId, output);
     if (this.batched) await this.batched.append(row);
     else await this.db.insertInto("decisions").values(row).execute();
     return row.id;
@@ -81,13 +98,15 @@ export class DecisionStore {
   async get(id: string): Promise<DecisionDetail | undefined> {
     if (!isUuid(id)) return undefined;
     const r = await this.db.selectFrom("decisions").selectAll().where("id", "=", id).executeTakeFirst();
-    return (
-      r && {
-        ...toRecord(r),
-        input: r.input as Record<string, unknown>,
-        output: r.output as unknown as Decision,
-      }
-    );
+    return r && { ...this.opened(r), ...toRecord(this.keys, r) };
+  }
+
+  /** A row's case and decision with their personal data opened (the export reads rows itself). */
+  opened(r: { input: unknown; output: unknown }): { input: Record<string, unknown>; output: Decision } {
+    return {
+      input: openDoc(this.keys, r.input) as Record<string, unknown>,
+      output: openDoc(this.keys, r.output) as Decision,
+    };
   }
 
   async list(f: DecisionFilter = {}): Promise<DecisionRecord[]> {
@@ -105,11 +124,12 @@ export class DecisionStore {
       .limit(f.limit ?? 50)
       .offset(f.offset ?? 0)
       .execute();
-    return rows.map(toRecord);
+    return rows.map((r) => toRecord(this.keys, r));
   }
 }
 
 function decisionRow(
+  keys: Keyring,
   c: Case,
   input: unknown,
   d: Decision,
@@ -119,16 +139,16 @@ function decisionRow(
 ): DecisionRow {
   return {
     id: uuidv7(),
-    case_id: c.id,
+    case_id: sealText(keys, c.id),
     kind: d.kind,
     outcome: d.outcome,
     insured_region: c.insured.region,
     category: d.category,
     as_of: c.asOf,
     id_masked: maskIdNumber(c.applicant.idNumber),
-    input: JSON.stringify(input),
+    input: JSON.stringify(sealDoc(keys, input, casePersonal)),
     chain: JSON.stringify(d.ruleSets),
-    output,
+    output: sealOutput(keys, output, personalValues(input)),
     draft_version_id: draftVersionId,
     asked_by: askedBy,
   };
@@ -137,10 +157,10 @@ function decisionRow(
 export const isUuid = (s: string) =>
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 
-function toRecord(r: Selectable<DecisionsTable>): DecisionRecord {
+function toRecord(keys: Keyring, r: Selectable<DecisionsTable>): DecisionRecord {
   return {
     id: r.id,
-    caseId: r.case_id,
+    caseId: openText(keys, r.case_id),
     kind: r.kind,
     outcome: r.outcome,
     insuredRegion: r.insured_region,

@@ -1,7 +1,9 @@
 import { CamelCasePlugin, type Kysely, type Selectable, sql } from "kysely";
 import { z } from "zod";
 import { regionPrefix } from "../../engine/index.ts";
+import { defaultKeys, type Keyring } from "../data-keys.ts";
 import { isUuid } from "./decisions.ts";
+import { detailsPersonal, idKey, openDoc, openText, sealDoc } from "./personal-data.ts";
 import type { Database, FilingEventsTable, FilingsTable } from "./schema.ts";
 
 /** The states stored: an expired filing is an `active` one past its valid_until (see `stateOn`). */
@@ -152,9 +154,15 @@ type RegistryDatabase = {
 };
 const iso = (d: Date | string) => new Date(d).toISOString();
 
-/** A row → a filing, through the one schema (timestamps as ISO strings). */
-function toFiling(r: Selectable<RegistryDatabase["filings"]>): Filing {
-  return filingSchema.parse({ ...r, createdAt: iso(r.createdAt), updatedAt: iso(r.updatedAt) });
+/** A row → a filing, through the one schema (timestamps as ISO strings; personal data opened). */
+function toFiling(keys: Keyring, r: Selectable<RegistryDatabase["filings"]>): Filing {
+  return filingSchema.parse({
+    ...r,
+    idNumber: openText(keys, r.idNumber),
+    details: openDoc(keys, r.details),
+    createdAt: iso(r.createdAt),
+    updatedAt: iso(r.updatedAt),
+  });
 }
 function toEvent(r: Selectable<RegistryDatabase["filingEvents"]>): FilingEvent {
   return filingEventSchema.parse({ ...r, at: iso(r.at) });
@@ -164,11 +172,19 @@ function toEvent(r: Selectable<RegistryDatabase["filingEvents"]>): FilingEvent {
  * The filing registry: filings and their history (filing_events). Every write here is meant to run
  * inside `store.transaction` together with its event and audit entry; `update` is optimistic
  * (`WHERE revision = ?`) and `lock` takes the row lock that serialises concurrent changes.
+ *
+ * The ID number and the contact data are stored encrypted (store/personal-data.ts): written sealed,
+ * read opened, looked up by the ID number's keyed hash (`id_hash`).
  */
 export class FilingStore {
   private readonly db: Kysely<RegistryDatabase>;
+  private readonly toFiling: (r: Selectable<RegistryDatabase["filings"]>) => Filing;
 
-  constructor(db: Kysely<Database>) {
+  constructor(
+    db: Kysely<Database>,
+    private readonly keys: Keyring = defaultKeys(),
+  ) {
+    this.toFiling = (r) => toFiling(keys, r);
     // JSON columns (details, detail) keep their keys as written.
     this.db = (db as unknown as Kysely<RegistryDatabase>).withPlugin(
       new CamelCasePlugin({ maintainNestedObjectKeys: true }),
@@ -180,19 +196,21 @@ export class FilingStore {
       .insertInto("filings")
       .values({
         ...f,
+        idNumber: this.keys.seal(f.idNumber),
+        idHash: this.keys.lookupHash(idKey(f.idNumber)),
         status: "active",
         extensions: f.extensions ?? 0,
-        details: JSON.stringify(f.details),
+        details: JSON.stringify(sealDoc(this.keys, f.details, detailsPersonal)),
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    return toFiling(row);
+    return this.toFiling(row);
   }
 
   async get(id: string): Promise<Filing | undefined> {
     if (!isUuid(id)) return undefined;
     const r = await this.db.selectFrom("filings").selectAll().where("id", "=", id).executeTakeFirst();
-    return r && toFiling(r);
+    return r && this.toFiling(r);
   }
 
   /**
@@ -207,7 +225,7 @@ export class FilingStore {
       .where("id", "=", id)
       .forUpdate()
       .executeTakeFirst();
-    return r && toFiling(r);
+    return r && this.toFiling(r);
   }
 
   /**
@@ -227,11 +245,12 @@ export class FilingStore {
 
   /**
    * Serialises, until the transaction ends, the recording of filings for one person (an advisory
-   * lock on the ID number): two clerks recording overlapping filings at once cannot both pass the
-   * overlap check.
+   * lock on the ID number's keyed hash): two clerks recording overlapping filings at once cannot
+   * both pass the overlap check.
    */
   async lockPerson(idNumber: string): Promise<void> {
-    await sql`select pg_advisory_xact_lock(hashtext(${idNumber}))`.execute(this.db);
+    const hash = this.keys.lookupHash(idKey(idNumber));
+    await sql`select pg_advisory_xact_lock(hashtext(${hash}))`.execute(this.db);
   }
 
   async byDecision(decisionId: string): Promise<Filing | undefined> {
@@ -241,7 +260,7 @@ export class FilingStore {
       .selectAll()
       .where("decisionId", "=", decisionId)
       .executeTakeFirst();
-    return r && toFiling(r);
+    return r && this.toFiling(r);
   }
 
   /**
@@ -254,7 +273,9 @@ export class FilingStore {
       .updateTable("filings")
       .set({
         ...columns,
-        ...(details !== undefined && { details: JSON.stringify(details) }),
+        ...(details !== undefined && {
+          details: JSON.stringify(sealDoc(this.keys, details, detailsPersonal)),
+        }),
         revision: sql<number>`revision + 1`,
         updatedAt: sql<Date>`now()`,
       })
@@ -262,7 +283,7 @@ export class FilingStore {
       .where("revision", "=", revision)
       .returningAll()
       .executeTakeFirst();
-    return row && toFiling(row);
+    return row && this.toFiling(row);
   }
 
   async addEvent(e: {
@@ -312,11 +333,14 @@ export class FilingStore {
           ? q.where("validUntil", "<", today)
           : q.where((eb) => eb.or([eb("validUntil", "is", null), eb("validUntil", ">=", today)]));
     } else if (f.status) q = q.where("status", "=", f.status);
-    if (f.idNumber) q = q.where("idNumber", "=", f.idNumber);
+    // By keyed hash, under every key of the ring (rows a rotation has not reached yet).
+    if (f.idNumber) q = q.where("idHash", "in", this.keys.lookupHashes(idKey(f.idNumber)));
     if (f.idMasked) q = q.where("idMasked", "=", f.idMasked);
     if (f.name) q = q.where("name", "like", `%${f.name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     if (f.person) {
-      q = q.where("idNumber", "=", f.person.idNumber).where("category", "=", f.person.category);
+      q = q
+        .where("idHash", "in", this.keys.lookupHashes(idKey(f.person.idNumber)))
+        .where("category", "=", f.person.category);
     }
     if (f.from) q = q.where("validFrom", ">=", f.from);
     if (f.to) q = q.where("validFrom", "<=", f.to);
@@ -329,6 +353,6 @@ export class FilingStore {
     q = q.orderBy("validFrom", dir).orderBy("createdAt", dir).orderBy("id");
     if (f.limit !== undefined) q = q.limit(f.limit);
     if (f.offset) q = q.offset(f.offset);
-    return (await q.execute()).map(toFiling);
+    return (await q.execute()).map(this.toFiling);
   }
 }

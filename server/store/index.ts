@@ -1,9 +1,11 @@
 import type { Kysely, Transaction } from "kysely";
+import { defaultKeys, type Keyring } from "../data-keys.ts";
 import { AuditStore } from "./audit.ts";
 import { DecisionStore } from "./decisions.ts";
 import { FilingStore } from "./filings.ts";
 import { ManualReviewStore } from "./manual-reviews.ts";
 import { migrateToLatest } from "./migrations.ts";
+import { checkKeys, type RotationReport, reencrypt } from "./personal-data.ts";
 import { PrepaymentStore } from "./prepayments.ts";
 import { RuleSetStore } from "./rule-sets.ts";
 import type { Database } from "./schema.ts";
@@ -13,6 +15,11 @@ import { UserStore } from "./users.ts";
  * The storage the server needs, behind one interface; the implementation is kysely over
  * PGlite or PostgreSQL. `transaction` gives a Store whose every part writes in one
  * transaction: all of it commits, or none of it.
+ *
+ * ID numbers and contact data are encrypted at rest with `keys` (server/data-keys.ts; the server and
+ * the CLI resolve them with `resolveKeys`; without them, YIDI_DATA_KEY or a key for this process).
+ * `migrate` checks that the keys open this database's data (a DataKeyError otherwise);
+ * `reencrypt` brings every stored value under the primary key (`yidi admin rotate-key`).
  */
 export interface Store {
   readonly users: UserStore;
@@ -22,26 +29,37 @@ export interface Store {
   readonly reviews: ManualReviewStore;
   readonly ruleSets: RuleSetStore;
   readonly prepayments: PrepaymentStore;
+  readonly keys: Keyring;
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   migrate(): Promise<string[]>;
+  reencrypt(opts?: {
+    batch?: number;
+    onBatch?: (table: string, rows: number) => void;
+  }): Promise<RotationReport>;
   close(): Promise<void>;
 }
 
-export function createStore(db: Kysely<Database>): Store {
-  const decisions = new DecisionStore(db);
+export function createStore(db: Kysely<Database>, keys: Keyring = defaultKeys()): Store {
+  const decisions = new DecisionStore(db, keys);
   return {
+    keys,
     users: new UserStore(db),
     audit: new AuditStore(db),
     decisions,
-    filings: new FilingStore(db),
-    reviews: new ManualReviewStore(db),
+    filings: new FilingStore(db, keys),
+    reviews: new ManualReviewStore(db, keys),
     ruleSets: new RuleSetStore(db),
     prepayments: new PrepaymentStore(db),
     transaction: (fn) =>
       db.isTransaction
-        ? fn(createStore(db))
-        : db.transaction().execute((trx: Transaction<Database>) => fn(createStore(trx))),
-    migrate: () => migrateToLatest(db as Kysely<unknown>),
+        ? fn(createStore(db, keys))
+        : db.transaction().execute((trx: Transaction<Database>) => fn(createStore(trx, keys))),
+    migrate: async () => {
+      const applied = await migrateToLatest(db as Kysely<unknown>, keys);
+      await checkKeys(db, keys);
+      return applied;
+    },
+    reencrypt: (opts) => reencrypt(db, keys, opts),
     close: async () => {
       await decisions.drain();
       await db.destroy();

@@ -1,6 +1,8 @@
 import { CamelCasePlugin, type Kysely, type Selectable } from "kysely";
 import { z } from "zod";
+import { defaultKeys, type Keyring } from "../data-keys.ts";
 import { isUuid } from "./decisions.ts";
+import { openText } from "./personal-data.ts";
 import type { Database, ManualReviewsTable } from "./schema.ts";
 
 export const REVIEW_STATUSES = ["pending", "approved", "rejected"] as const;
@@ -23,16 +25,29 @@ type Camel<S extends string> = S extends `${infer H}_${infer T}` ? `${H}${Capita
 type Table = { [K in keyof ManualReviewsTable & string as Camel<K>]: ManualReviewsTable[K] };
 type ReviewDatabase = { manualReviews: Table };
 const iso = (d: Date | string | null) => (d == null ? null : new Date(d).toISOString());
-const toReview = (r: Selectable<Table>): ManualReview =>
-  manualReviewSchema.parse({ ...r, requestedAt: iso(r.requestedAt), decidedAt: iso(r.decidedAt) });
 
-/** The manual review queue (decisions that came out manual_review, and what a reviewer made of them). */
+/**
+ * The manual review queue (decisions that came out manual_review, and what a reviewer made of them).
+ * The reviewer's written reason is stored encrypted (it may name the applicant); the decision's own
+ * personal data is in the decision log, encrypted there.
+ */
 export class ManualReviewStore {
   private readonly db: Kysely<ReviewDatabase>;
 
-  constructor(db: Kysely<Database>) {
+  constructor(
+    db: Kysely<Database>,
+    private readonly keys: Keyring = defaultKeys(),
+  ) {
     this.db = (db as unknown as Kysely<ReviewDatabase>).withPlugin(new CamelCasePlugin());
   }
+
+  private readonly toReview = (r: Selectable<Table>): ManualReview =>
+    manualReviewSchema.parse({
+      ...r,
+      reason: r.reason === null ? null : openText(this.keys, r.reason),
+      requestedAt: iso(r.requestedAt),
+      decidedAt: iso(r.decidedAt),
+    });
 
   async enqueue(r: {
     decisionId: string;
@@ -51,7 +66,7 @@ export class ManualReviewStore {
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    return toReview(row);
+    return this.toReview(row);
   }
 
   async get(decisionId: string): Promise<ManualReview | undefined> {
@@ -61,7 +76,7 @@ export class ManualReviewStore {
       .selectAll()
       .where("decisionId", "=", decisionId)
       .executeTakeFirst();
-    return r && toReview(r);
+    return r && this.toReview(r);
   }
 
   /** The review with its row locked until the transaction ends (two reviewers at once wait). */
@@ -73,7 +88,7 @@ export class ManualReviewStore {
       .where("decisionId", "=", decisionId)
       .forUpdate()
       .executeTakeFirst();
-    return r && toReview(r);
+    return r && this.toReview(r);
   }
 
   /** Records the reviewer's outcome; undefined when it was decided already. */
@@ -83,12 +98,12 @@ export class ManualReviewStore {
   ): Promise<ManualReview | undefined> {
     const row = await this.db
       .updateTable("manualReviews")
-      .set({ ...d, decidedAt: new Date() })
+      .set({ ...d, reason: this.keys.seal(d.reason), decidedAt: new Date() })
       .where("decisionId", "=", decisionId)
       .where("status", "=", "pending")
       .returningAll()
       .executeTakeFirst();
-    return row && toReview(row);
+    return row && this.toReview(row);
   }
 
   /** The queue: oldest request first. */
@@ -101,6 +116,6 @@ export class ManualReviewStore {
       .limit(f.limit ?? 100)
       .offset(f.offset ?? 0)
       .execute();
-    return rows.map(toReview);
+    return rows.map(this.toReview);
   }
 }

@@ -1,4 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
+import type { Keyring } from "../data-keys.ts";
+import { checkValue, reencrypt } from "./personal-data.ts";
+import type { Database } from "./schema.ts";
 
 /**
  * Migrations, in code so they ship with the server; the same ones run on PGlite and PostgreSQL,
@@ -195,10 +198,45 @@ const migrations: Record<string, Migration> = {
   },
 };
 
-const provider: MigrationProvider = { getMigrations: async () => migrations };
+/**
+ * The migrations that need the data keys (server/data-keys.ts): made for each run. 0006 (issue #12)
+ * encrypts the ID numbers and contact data already stored, in the migration's transaction — the
+ * upgrade is whole or not at all — and records the key that did it.
+ */
+const keyed = (keys: Keyring): Record<string, Migration> => ({
+  "0006-personal-data-encrypted": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("data_keys")
+        .addColumn("key_id", "text", (c) => c.primaryKey())
+        .addColumn("check_value", "text", (c) => c.notNull())
+        .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn("retired_at", "timestamptz")
+        .execute();
+      await db.schema.alterTable("filings").addColumn("id_hash", "text").execute();
+      await db.schema.dropIndex("filings_person").execute();
+      const typed = db as Kysely<Database>;
+      await typed
+        .insertInto("data_keys")
+        .values({ key_id: keys.primary.id, check_value: checkValue(keys) })
+        .execute();
+      await reencrypt(typed, keys);
+      await db.schema
+        .alterTable("filings")
+        .alterColumn("id_hash", (c) => c.setNotNull())
+        .execute();
+      await db.schema
+        .createIndex("filings_person")
+        .on("filings")
+        .columns(["id_hash", "category", "status"])
+        .execute();
+    },
+  },
+});
 
 /** Brings the database to the latest schema; throws with the failing migration's error. */
-export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
+export async function migrateToLatest(db: Kysely<unknown>, keys: Keyring): Promise<string[]> {
+  const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations, ...keyed(keys) }) };
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);

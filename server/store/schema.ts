@@ -76,7 +76,10 @@ export type FilingStatus = "active" | "revoked" | "consumed";
 
 export interface FilingsTable {
   id: Generated<string>;
+  /** Migration 0006: an envelope (server/data-keys.ts), never the ID number in clear. */
   id_number: string;
+  /** Migration 0006: the ID number's keyed hash (HMAC-SHA256), what look-ups and the overlap check use. */
+  id_hash: string;
   id_masked: string;
   name: string | null;
   sex: string;
@@ -137,6 +140,15 @@ export interface AuditLogTable {
   detail: JSONColumnType<Record<string, unknown>>;
 }
 
+/** Migration 0006: the data keys that sealed data here (by id), each with a value only it opens. */
+export interface DataKeysTable {
+  key_id: string;
+  check_value: string;
+  created_at: Timestamp;
+  /** Set by a rotation once no row is sealed with this key any more. */
+  retired_at: Timestamp | null;
+}
+
 export interface PrepaymentsTable {
   id: Generated<number>;
   insured_province: string;
@@ -159,4 +171,5 @@ export interface Database {
   manual_reviews: ManualReviewsTable;
   audit_log: AuditLogTable;
   prepayments: PrepaymentsTable;
+  data_keys: DataKeysTable;
 }

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bootstrap } from "../../server/bootstrap.ts";
+import { defaultKeys } from "../../server/data-keys.ts";
 import { type DatabaseTarget, openDatabase } from "../../server/store/database.ts";
 import { createStore } from "../../server/store/index.ts";
 import type { Database } from "../../server/store/schema.ts";
@@ -147,7 +148,8 @@ async function prepare(db: Kysely<Database>) {
   const filing = await db
     .insertInto("filings")
     .values({
-      id_number: "510402195001011236",
+      id_number: defaultKeys().seal("510402195001011236"),
+      id_hash: defaultKeys().lookupHash("510402195001011236"),
       id_masked: "510402********1236",
       name: "张三",
       sex: "male",
