@@ -157,7 +157,11 @@ export async function build(deps: AppDeps): Promise<App> {
 
   app.setErrorHandler((err, req, reply) => {
     const lang = errorLang(req.headers["accept-language"]);
-    if (err instanceof AppError) return reply.status(err.status).send(err.toJSON(lang));
+    if (err instanceof AppError) {
+      if (typeof err.extra?.retryAfter === "number")
+        reply.header("retry-after", String(err.extra.retryAfter));
+      return reply.status(err.status).send(err.toJSON(lang));
+    }
     if (hasZodFastifySchemaValidationErrors(err)) {
       // fastify-type-provider-zod 7 puts the zod issue's code in `keyword` and its path in `instancePath`.
       const problems = err.validation.map((v) => {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { caseSchema, type Decider, decisionSchema, plainMessages } from "../../engine/index.ts";
@@ -5,6 +6,7 @@ import { hasRole, requireRoles } from "../auth.ts";
 import { AppError } from "../errors.ts";
 import { type PolicyService, parseVersion } from "../policy-service.ts";
 import { caseAsSeen, handlesFiles, outputAsSeen, recordAsSeen } from "../registry/privacy.ts";
+import type { Claim } from "../store/idempotency.ts";
 import type { Store } from "../store/index.ts";
 import { manualReviewSchema } from "../store/manual-reviews.ts";
 
@@ -45,6 +47,21 @@ export const decisionRoutes: FastifyPluginAsyncZod<DecisionRouteOptions> = async
           "A decision that comes out manual_review (published rules only) is logged and queued for a reviewer " +
           "(GET /api/reviews); the answer carries the queue entry as `review`.",
         querystring: z.object({ draft: z.coerce.number().int().optional() }),
+        headers: z.looseObject({
+          "idempotency-key": z
+            .string()
+            .min(1)
+            .max(255)
+            .regex(/^[\x21-\x7E]+$/, "printable ASCII without spaces, such as a UUID")
+            .optional()
+            .describe(
+              "Makes a retry safe: a request with a key this user sent in the last 24 hours with the same " +
+                "case (and ?draft) is answered with that first decision (the same decisionId, header " +
+                "Idempotent-Replayed: true) and logs nothing; the same key with a different request is 422 " +
+                "IDEMPOTENCY_KEY_REUSED; while the first request is still being decided a retry waits for it (409 " +
+                "IDEMPOTENCY_IN_PROGRESS with Retry-After after 5 s).",
+            ),
+        }),
         body: z
           .record(z.string(), z.unknown())
           .describe("a case (case-format.md; docs/schema/case.schema.json)"),
@@ -83,35 +100,61 @@ export const decisionRoutes: FastifyPluginAsyncZod<DecisionRouteOptions> = async
       const result = decider.decide(parsed.data);
       if (!result.ok) throw new AppError("NOT_DECIDABLE", result.problems[0]?.message, result.problems);
       const actor = req.user?.username ?? "";
-      const queued = result.decision.outcome === "manual_review" && draftId === null;
-      // Serialized once: the log row's output and the answer share the string.
-      const output = JSON.stringify(result.decision);
-      if (queued) {
-        return store.transaction(async (tx) => {
-          const decisionId = await tx.decisions.record(
-            parsed.data,
-            req.body,
-            result.decision,
-            actor,
-            draftId,
-            output,
-          );
-          const review = await tx.reviews.enqueue({ decisionId, requestedBy: actor });
-          return { ...result.decision, decisionId, review };
-        });
+      const key = req.headers["idempotency-key"];
+      const userId = req.user?.id;
+      const idempotent = key !== undefined && userId !== undefined;
+      if (idempotent) {
+        const claim = await claimKey(store, userId, key, requestHash(req.query.draft, req.body));
+        if (claim.state === "done") {
+          const d = await store.decisions.get(claim.decisionId);
+          if (!d) throw new AppError("INTERNAL");
+          const review = await store.reviews.get(claim.decisionId);
+          reply.header("idempotent-replayed", "true");
+          return { ...d.output, decisionId: claim.decisionId, ...(review && { review }) };
+        }
       }
-      // The answer waits for its row's commit (batched with others' rows, server/store/decision-log.ts).
-      const decisionId = await store.decisions.log(
-        parsed.data,
-        req.body,
-        result.decision,
-        actor,
-        draftId,
-        output,
-      );
-      // A string is sent as it is (fastify serializes only objects); the type provider wants the object type.
-      const body = `${output.slice(0, -1)},"decisionId":"${decisionId}"}`;
-      return reply.type("application/json; charset=utf-8").send(body as never);
+      let logged = false;
+      try {
+        const queued = result.decision.outcome === "manual_review" && draftId === null;
+        // Serialized once: the log row's output and the answer share the string.
+        const output = JSON.stringify(result.decision);
+        if (queued) {
+          return await store.transaction(async (tx) => {
+            const decisionId = await tx.decisions.record(
+              parsed.data,
+              req.body,
+              result.decision,
+              actor,
+              draftId,
+              output,
+            );
+            const review = await tx.reviews.enqueue({ decisionId, requestedBy: actor });
+            // In the decision's own transaction: the key names it exactly when it is logged.
+            if (idempotent) await tx.idempotency.complete(userId, key, decisionId);
+            logged = true;
+            return { ...result.decision, decisionId, review };
+          });
+        }
+        // The answer waits for its row's commit (batched with others' rows, server/store/decision-log.ts).
+        const decisionId = await store.decisions.log(
+          parsed.data,
+          req.body,
+          result.decision,
+          actor,
+          draftId,
+          output,
+        );
+        logged = true;
+        if (idempotent) await store.idempotency.complete(userId, key, decisionId);
+        // A string is sent as it is (fastify serializes only objects); the type provider wants the object type.
+        const body = `${output.slice(0, -1)},"decisionId":"${decisionId}"}`;
+        return reply.type("application/json; charset=utf-8").send(body as never);
+      } catch (e) {
+        // Nothing logged: the key is free for a retry. (Logged but the key not completed — the
+        // database went away in between — it stays claimed, and is taken over after a minute.)
+        if (idempotent && !logged) await store.idempotency.release(userId, key).catch(() => {});
+        throw e;
+      }
     },
   );
 
@@ -181,3 +224,42 @@ export const decisionRoutes: FastifyPluginAsyncZod<DecisionRouteOptions> = async
     },
   );
 };
+
+/** How long a retry waits for the first request with its key before a 409 IDEMPOTENCY_IN_PROGRESS. */
+const PENDING_WAIT_MS = 5000;
+
+/**
+ * Claims an Idempotency-Key for this request, or finds the decision of the first request with it:
+ * a retry that arrives while the first is being decided waits for it (both are answered with the
+ * one decision). A key used with another request is 422 IDEMPOTENCY_KEY_REUSED.
+ */
+async function claimKey(store: Store, userId: number, key: string, hash: string): Promise<Claim> {
+  const until = Date.now() + PENDING_WAIT_MS;
+  for (let wait = 10; ; wait = Math.min(wait * 2, 200)) {
+    const claim = await store.idempotency.claim(userId, key, hash);
+    if (claim.state === "mismatch") throw new AppError("IDEMPOTENCY_KEY_REUSED");
+    if (claim.state !== "pending") return claim;
+    if (Date.now() + wait > until)
+      throw new AppError("IDEMPOTENCY_IN_PROGRESS", undefined, undefined, { retryAfter: 1 });
+    await new Promise((r) => setTimeout(r, wait));
+  }
+}
+
+/** The request an Idempotency-Key stands for: the case (keys in any order) and the draft tried. */
+export function requestHash(draft: number | undefined, body: unknown): string {
+  return createHash("sha256")
+    .update(canonicalJson({ draft: draft ?? null, body }))
+    .digest("hex");
+}
+
+/** JSON with every object's keys sorted: the same for the same value, whatever the key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}

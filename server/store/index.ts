@@ -3,6 +3,7 @@ import { defaultKeys, type Keyring } from "../data-keys.ts";
 import { AuditStore } from "./audit.ts";
 import { DecisionStore } from "./decisions.ts";
 import { FilingStore } from "./filings.ts";
+import { IdempotencyKeys } from "./idempotency.ts";
 import { ManualReviewStore } from "./manual-reviews.ts";
 import { migrateToLatest } from "./migrations.ts";
 import { checkKeys, type RotationReport, reencrypt } from "./personal-data.ts";
@@ -29,6 +30,8 @@ export interface Store {
   readonly reviews: ManualReviewStore;
   readonly ruleSets: RuleSetStore;
   readonly prepayments: PrepaymentStore;
+  /** Idempotency-Key of POST /api/decisions (migration 0005). */
+  readonly idempotency: IdempotencyKeys;
   readonly keys: Keyring;
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   migrate(): Promise<string[]>;
@@ -50,6 +53,7 @@ export function createStore(db: Kysely<Database>, keys: Keyring = defaultKeys())
     reviews: new ManualReviewStore(db, keys),
     ruleSets: new RuleSetStore(db),
     prepayments: new PrepaymentStore(db),
+    idempotency: new IdempotencyKeys(db as Kysely<unknown>),
     transaction: (fn) =>
       db.isTransaction
         ? fn(createStore(db, keys))

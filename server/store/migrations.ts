@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
 import type { Keyring } from "../data-keys.ts";
+import { idempotencyMigration } from "./migrations/0005-idempotency.ts";
 import { checkValue, reencrypt } from "./personal-data.ts";
 import type { Database } from "./schema.ts";
 
@@ -196,6 +197,7 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0005-idempotency": idempotencyMigration,
 };
 
 /**

@@ -295,6 +295,10 @@ export interface paths {
         query?: {
           draft?: number;
         };
+        header?: {
+          /** @description Makes a retry safe: a request with a key this user sent in the last 24 hours with the same case (and ?draft) is answered with that first decision (the same decisionId, header Idempotent-Replayed: true) and logs nothing; the same key with a different request is 422 IDEMPOTENCY_KEY_REUSED; while the first request is still being decided a retry waits for it (409 IDEMPOTENCY_IN_PROGRESS with Retry-After after 5 s). */
+          "idempotency-key"?: string;
+        };
       };
       /** @description a case (case-format.md; docs/schema/case.schema.json) */
       requestBody: {
