@@ -28,6 +28,7 @@ import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import autocannon from "autocannon";
 import pg from "pg";
+import { generateKeyText } from "../server/data-keys.ts";
 import { generateCases, sampleCases } from "./cases.ts";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -118,7 +119,8 @@ async function postgres(): Promise<Database | undefined> {
   url.pathname = `/${name}`;
   return {
     name: "PostgreSQL",
-    env: { DATABASE_URL: url.toString() },
+    // PostgreSQL needs a data key from the environment (server/data-keys.ts): a throwaway one.
+    env: { DATABASE_URL: url.toString(), YIDI_DATA_KEY: generateKeyText("bench") },
     logged: async () =>
       new Set(
         (await admin("select id from decisions", url.toString())).rows.map((x: { id: string }) => x.id),
