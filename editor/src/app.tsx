@@ -20,6 +20,10 @@ const PrepaymentsPage = lazy(() =>
   import("./pages/prepayments-page.tsx").then((m) => ({ default: m.PrepaymentsPage })),
 );
 const VersionPage = lazy(() => import("./pages/version-page.tsx").then((m) => ({ default: m.VersionPage })));
+/** The simulator carries echarts too: loaded when first opened. */
+const SimulatorPage = lazy(() =>
+  import("./pages/simulator-page.tsx").then((m) => ({ default: m.SimulatorPage })),
+);
 
 /** Routes: every screen has a URL that can be sent to a colleague. */
 export function App() {
@@ -67,6 +71,7 @@ function Authenticated() {
           <Route path="/registry/:id" element={<FilingPage />} />
           <Route path="/reviews" element={<ReviewsPage />} />
           <Route path="/prepayments" element={<PrepaymentsPage />} />
+          <Route path="/simulator" element={<SimulatorPage />} />
           <Route path="*" element={<Result status="404" title="404" />} />
         </Routes>
       </Suspense>

@@ -7,16 +7,17 @@ import { useLang } from "../i18n.tsx";
 import { regionLabel } from "../versions.ts";
 import { DiffTab } from "./diff-tab.tsx";
 import { EditTab } from "./edit-tab.tsx";
+import { ImpactTab } from "./impact-tab.tsx";
 import { InheritedTab } from "./inherited-tab.tsx";
 import { TryTab } from "./try-tab.tsx";
 
 /** `- document: 攀医保〔2017〕10号` in a sources list */
 const SOURCE_DOCUMENT = /^\s*-\s*document:\s*["']?([^"'\n#]+?)["']?\s*$/gm;
 
-const TABS = ["edit", "inherited", "diff", "try"] as const;
+const TABS = ["edit", "inherited", "diff", "try", "impact"] as const;
 type Tab = (typeof TABS)[number];
 
-/** /versions/:id/:tab — one version: edit, inherited, diff & review, try. */
+/** /versions/:id/:tab — one version: edit, inherited, diff & review, try, and (before approval) impact. */
 export function VersionPage() {
   const { t } = useLang();
   const params = useParams();
@@ -67,6 +68,10 @@ export function VersionPage() {
                 { key: "inherited", label: t("tabInherited"), children: <InheritedTab id={id} /> },
                 { key: "diff", label: t("tabDiff"), children: <DiffTab version={v} /> },
                 { key: "try", label: t("tabTry"), children: <TryTab version={v} /> },
+                // What a version not yet published would change on the decisions logged so far.
+                ...(v.status === "draft" || v.status === "in_review"
+                  ? [{ key: "impact", label: t("tabImpact"), children: <ImpactTab version={v} /> }]
+                  : []),
               ]}
             />
           </Card>

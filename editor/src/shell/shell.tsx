@@ -1,5 +1,6 @@
 import {
   AuditOutlined,
+  ExperimentOutlined,
   FileTextOutlined,
   FormOutlined,
   LineChartOutlined,
@@ -48,6 +49,15 @@ export function Shell({ user, children }: { user: User; children: ReactNode }) {
             key: "/prepayments",
             icon: <LineChartOutlined />,
             label: <Link to="/prepayments">{t("prepayments")}</Link>,
+          },
+        ]
+      : []),
+    ...(roles.has("tester") || roles.has("approver") || roles.has("officer") || roles.has("admin")
+      ? [
+          {
+            key: "/simulator",
+            icon: <ExperimentOutlined />,
+            label: <Link to="/simulator">{t("simulator")}</Link>,
           },
         ]
       : []),
@@ -116,6 +126,8 @@ function Crumbs() {
     items.push({ title: t("manualReviews") });
   } else if (first === "prepayments") {
     items.push({ title: t("prepayments") });
+  } else if (first === "simulator") {
+    items.push({ title: t("simulator") });
   } else if (first === "desk") {
     items.push({ title: t("desk") });
   } else if (first === "registry") {
