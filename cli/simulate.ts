@@ -9,7 +9,7 @@ import { generate, samplesFor } from "../simulator/generate.ts";
 import { readCaseFiles } from "../simulator/replay.ts";
 import { buildReport, junitXml, type Report } from "../simulator/report.ts";
 import { reportHtml } from "../simulator/report-html.ts";
-import { deciderOf, type RuleSourceSpec, ruleSource } from "../simulator/rule-source.ts";
+import { deciderOf, type RuleSourceSpec, ruleSource, serverRuleSource } from "../simulator/rule-source.ts";
 import { defaultWorkers, SetupError, SIMULATION_EXTENSIONS, simulate } from "../simulator/run.ts";
 import { renderProblems } from "./render.ts";
 
@@ -19,6 +19,8 @@ const SMALL_RUN_BYTES = 4 * 1024 * 1024;
 const PRINTED = 50;
 
 type Opts = {
+  server?: string;
+  token?: string;
   source?: string;
   against?: string;
   mapping?: string;
@@ -123,6 +125,11 @@ export function registerSimulate(program: Command, defaults: { casesDir: string 
       "--against <source>",
       "a second rule source: the impact of the change (folder, rule-set file or id@version)",
     )
+    .option(
+      "--server <url>",
+      'take the rule sources from a running server: --source/--against "published" (default) or "version:ID"',
+    )
+    .option("--token <token>", "the bearer token for --server (default: $YIDI_TOKEN)")
     .option("--mapping <file>", "the column mapping of CSV files (YAML; docs/csv-mapping.md)")
     .option("--report <file>", "write a self-contained HTML report")
     .option("--json <file>", "write the report data as JSON")
@@ -132,8 +139,12 @@ export function registerSimulate(program: Command, defaults: { casesDir: string 
       const { rules, lang } = program.opts<{ rules: string; lang: Lang }>();
       const setup: Problem[] = [];
       const specs: RuleSourceSpec[] = [];
-      for (const arg of [opts.source ?? rules, ...(opts.against ? [opts.against] : [])]) {
-        const s = ruleSource(arg, rules);
+      const token = opts.token ?? process.env.YIDI_TOKEN;
+      for (const arg of [
+        opts.source ?? (opts.server ? "published" : rules),
+        ...(opts.against ? [opts.against] : []),
+      ]) {
+        const s = opts.server ? await serverRuleSource(opts.server, token, arg) : ruleSource(arg, rules);
         if (s.spec) specs.push(s.spec);
         else setup.push(...s.problems);
       }

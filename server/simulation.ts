@@ -1,7 +1,7 @@
 import { Aggregator, DELTA_LABELS } from "../simulator/aggregate.ts";
 import type { CsvMapping } from "../simulator/csv-mapping.ts";
 import { buildReport, type Report } from "../simulator/report.ts";
-import { deciderOf, type RuleSourceSpec } from "../simulator/rule-source.ts";
+import { deciderOf, type RuleSourceSpec, withVersion } from "../simulator/rule-source.ts";
 import { runTasks, SetupError, type Simulation, simulateText, type TextInput } from "../simulator/run.ts";
 import type { Task } from "../simulator/runner.ts";
 import { AppError } from "./errors.ts";
@@ -49,16 +49,8 @@ export class SimulationService {
     const p = parseVersion(v);
     if (!p.ok)
       throw new AppError("RULES_INVALID", `version ${id} does not load; fix its problems first`, p.problems);
-    const base = await this.published();
-    const path = versionPath(v);
-    return {
-      version: v,
-      spec: {
-        label: `${v.ruleSetId}@${v.version} (#${v.id}, ${v.status})`,
-        texts: [...base.texts.filter((t) => t.file !== path), { file: path, text: v.content }],
-        pin: { id: v.ruleSetId, version: v.version },
-      },
-    };
+    const label = `${v.ruleSetId}@${v.version} (#${v.id}, ${v.status})`;
+    return { version: v, spec: withVersion(await this.published(), v, label) };
   }
 
   async source(ref: SourceRef): Promise<RuleSourceSpec> {

@@ -101,3 +101,73 @@ function folderSpec(dir: string): { spec?: RuleSourceSpec; problems: Problem[] }
   if (problems.length) return { problems };
   return { spec: { label: dir, texts }, problems: [] };
 }
+
+/**
+ * A stored version substituted into a rule source: its text in place of the same file (or
+ * beside the others), its rule set's version for every case whatever the date (`pin`). The
+ * server's impact and `--server URL version:ID` build their sources with it.
+ */
+export function withVersion(
+  base: RuleSourceSpec,
+  v: { ruleSetId: string; version: string; content: string },
+  label: string,
+): RuleSourceSpec {
+  const file = `rules/${v.ruleSetId}/${v.version}.yaml`;
+  return {
+    label,
+    texts: [...base.texts.filter((t) => t.file !== file), { file, text: v.content }],
+    pin: { id: v.ruleSetId, version: v.version },
+  };
+}
+
+/**
+ * A rule source from a running server (`yidi simulate --server URL`): `published` — its published
+ * versions (GET /api/rule-sets/export), each case decided by those in force at its asOf — or
+ * `version:ID` — that stored version (a draft, one in review) in its rule set's place. The token
+ * is a session's (POST /api/login), sent as a bearer token.
+ *
+ * @example await serverRuleSource("http://127.0.0.1:3000", token, "version:12")
+ */
+export async function serverRuleSource(
+  url: string,
+  token: string | undefined,
+  arg: string,
+): Promise<{ spec?: RuleSourceSpec; problems: Problem[] }> {
+  const base = url.replace(/\/+$/, "");
+  const problem = (message: string) => ({ problems: [{ code: "server", path: [], message }] });
+  const get = async (path: string) => {
+    const res = await fetch(`${base}${path}`, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+    if (!res.ok) {
+      const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+      throw new Error(`${base}${path}: ${res.status} ${body?.error?.message ?? res.statusText}`);
+    }
+    return res;
+  };
+  const m = /^(published|version:(\d+))$/.exec(arg);
+  if (!m) return problem(`${arg}: with --server, a source is "published" or "version:ID"`);
+  try {
+    const { unzipSync, strFromU8 } = await import("fflate");
+    const zip = unzipSync(new Uint8Array(await (await get("/api/rule-sets/export")).arrayBuffer()));
+    const texts = Object.entries(zip)
+      .filter(([f]) => f.endsWith(".yaml"))
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([file, bytes]) => ({ file, text: strFromU8(bytes) }));
+    const published: RuleSourceSpec = { label: `${base} published`, texts };
+    if (!m[2]) return { spec: published, problems: [] };
+    const v = (await (await get(`/api/rule-sets/versions/${m[2]}`)).json()) as {
+      id: number;
+      ruleSetId: string;
+      version: string;
+      status: string;
+      content: string;
+    };
+    return {
+      spec: withVersion(published, v, `${v.ruleSetId}@${v.version} (#${v.id}, ${v.status}) at ${base}`),
+      problems: [],
+    };
+  } catch (e) {
+    return problem((e as Error).message);
+  }
+}

@@ -1,3 +1,8 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APPROVED_CASE, DIALECTS, startServer, type TestServer } from "./harness.ts";
 
@@ -299,6 +304,51 @@ constants:
     expect(r.json().workers).toBe(1);
     expect(r.json().totals).toMatchObject({ cases: n, decided: n, matched: n });
   }, 60_000);
+
+  it("yidi simulate --server: the server's published versions and its draft as rule sources", async () => {
+    const address = await s.app.listen({ port: 0, host: "127.0.0.1" });
+    const dir = mkdtempSync(join(tmpdir(), "yidi-sim-server-"));
+    const exported = await s.as("admin", { method: "GET", url: "/api/decisions/export?region=510400" });
+    writeFileSync(join(dir, "log.jsonl"), exported.body);
+    const cli = (args: string[]) =>
+      promisify(execFile)("node", [join(import.meta.dirname, "../../bin/yidi.js"), ...args], {
+        env: { ...process.env, NO_COLOR: "1", YIDI_TOKEN: s.token("tester") },
+      }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    const out = join(dir, "report.json");
+    const r = await cli([
+      "simulate",
+      join(dir, "log.jsonl"),
+      "--server",
+      address,
+      "--against",
+      `version:${draftId}`,
+      "--json",
+      out,
+    ]);
+    expect("stderr" in r ? r.stderr : "").toBe("");
+    const rep = JSON.parse(readFileSync(out, "utf8"));
+    expect(rep.sources).toEqual([
+      `${address} published`,
+      `sichuan/panzhihua@2040-01-01 (#${draftId}, draft) at ${address}`,
+    ]);
+    // The same numbers as the server's own impact: both reproduced, both changed, one incomplete → approved.
+    expect(rep.totals).toMatchObject({ logged: 2, reproduced: 2, defects: 0, changed: 2 });
+    expect(rep.transitions).toEqual({ approved: { approved: 1 }, incomplete: { approved: 1 } });
+    // No token: one clear problem before the run, exit 1.
+    const refused = await promisify(execFile)(
+      "node",
+      [
+        join(import.meta.dirname, "../../bin/yidi.js"),
+        "simulate",
+        join(dir, "log.jsonl"),
+        "--server",
+        address,
+      ],
+      { env: { ...process.env, NO_COLOR: "1", YIDI_TOKEN: "" } },
+    ).catch((e: { code: number; stderr: string }) => e);
+    expect((refused as { code: number }).code).toBe(1);
+    expect((refused as { stderr: string }).stderr).toContain("401");
+  }, 120_000);
 
   it("POST /api/simulations: bad input is a clear 4xx", async () => {
     const post = (payload: unknown, user = "tester") =>
