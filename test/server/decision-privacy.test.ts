@@ -105,6 +105,38 @@ describe.each(DIALECTS)("the decision log's privacy ($name)", (dialect) => {
     expect(list.json()[0].caseId).toBe(ID);
   });
 
+  it("shows an approver the review queue with a case id that is an ID number masked; a clerk sees it whole", async () => {
+    const id = "360702195806122249";
+    const queued = await s.as("clerk", {
+      method: "POST",
+      url: "/api/decisions",
+      payload: {
+        id,
+        asOf: "2018-10-15",
+        applicant: { idNumber: id, name: "谢秀英" },
+        insured: { region: "360700", scheme: "employee", status: "retired" },
+        filing: {
+          category: "emergency",
+          destination: {
+            region: "510100",
+            hospital: { name: "四川大学华西医院", level: "3A", networked: true },
+          },
+          emergency: { setting: "inpatient", diagnoses: ["J45.9"] },
+          materials: ["filing_form", "emergency_proof", "ss_card"],
+          channel: "email",
+        },
+      },
+    });
+    expect(queued.json().outcome).toBe("manual_review");
+    const approver = await s.as("approver", { method: "GET", url: "/api/reviews" });
+    expect(approver.body).not.toContain(id);
+    expect(approver.json()[0].decision.caseId).toBe("360702********2249");
+    const one = await s.as("approver", { method: "GET", url: `/api/reviews/${queued.json().decisionId}` });
+    expect(one.body).not.toContain(id);
+    const clerk = await s.as("clerk", { method: "GET", url: "/api/reviews" });
+    expect(clerk.json()[0].decision.caseId).toBe(id);
+  });
+
   it("exports the log for replay to testers and approvers masked, with a stand-in ID number that decides alike", async () => {
     const original = (await s.as("clerk", { method: "GET", url: `/api/decisions/${decisionId}` })).json();
     for (const role of ["tester", "approver"]) {

@@ -42,6 +42,36 @@ describe.each(DIALECTS)("Idempotency-Key on POST /api/decisions ($name)", (diale
     expect(await logged("idem-retry")).toBe(1);
   });
 
+  it("answers a retried manual_review decision with the same queue entry, queued once", async () => {
+    const c = {
+      id: "idem-queued",
+      asOf: "2018-10-15",
+      applicant: { idNumber: "360702195806122249", name: "谢秀英" },
+      insured: { region: "360700", scheme: "employee", status: "retired" },
+      filing: {
+        category: "emergency",
+        destination: {
+          region: "510100",
+          hospital: { name: "四川大学华西医院", level: "3A", networked: true },
+        },
+        emergency: { setting: "inpatient", diagnoses: ["J45.9"] },
+        materials: ["filing_form", "emergency_proof", "ss_card"],
+        channel: "email",
+      },
+    };
+    const first = await decide("key-queued", c);
+    expect(first.json()).toMatchObject({ outcome: "manual_review", review: { status: "pending" } });
+    const again = await decide("key-queued", c);
+    expect(again.json()).toMatchObject({
+      decisionId: first.json().decisionId,
+      review: { decisionId: first.json().decisionId, status: "pending" },
+    });
+    const queue = (await s.as("clerk", { method: "GET", url: "/api/reviews?limit=500" })).json();
+    expect(
+      queue.filter((q: { decision: { caseId: string } }) => q.decision.caseId === "idem-queued"),
+    ).toHaveLength(1);
+  });
+
   it("refuses the same key with a different case: 422 IDEMPOTENCY_KEY_REUSED, nothing logged", async () => {
     expect((await decide("key-reused", { ...APPROVED_CASE, id: "idem-a" })).statusCode).toBe(200);
     const other = await decide("key-reused", { ...APPROVED_CASE, id: "idem-b" });
