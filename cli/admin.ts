@@ -17,16 +17,14 @@ async function openServerStore(): Promise<Store> {
   const target = config.DATABASE_URL
     ? ({ kind: "postgres", url: config.DATABASE_URL } as const)
     : ({ kind: "pglite", dataDir: config.YIDI_DATA_DIR } as const);
-  const db = openDatabase(target);
-  let store: Store | undefined;
+  // The data keys before the database: a missing or malformed key is one line, nothing opened.
+  const keys = resolveKeys(process.env, target, (line) => process.stderr.write(`${line}\n`));
+  const store = createStore(openDatabase(target), keys.keyring);
   try {
-    const keys = resolveKeys(process.env, target, (line) => process.stderr.write(`${line}\n`));
-    store = createStore(db, keys.keyring);
     await store.migrate();
     return store;
   } catch (e) {
-    if (store) await store.close();
-    else await db.destroy();
+    await store.close();
     throw e;
   }
 }

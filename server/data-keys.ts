@@ -7,7 +7,7 @@ import {
   randomBytes,
   timingSafeEqual,
 } from "node:crypto";
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /*
@@ -231,7 +231,15 @@ export function resolveKeys(
   const prev = parsePrevious(previous);
   if (existing) return { kind: "file", keyring: new Keyring(existing, prev), path: file, generated: false };
   const text = generateKeyText();
-  writeFileSync(file, `${text}\n`, { mode: 0o600, flag: "wx" });
+  mkdirSync(join(file, ".."), { recursive: true });
+  try {
+    writeFileSync(file, `${text}\n`, { mode: 0o600, flag: "wx" });
+  } catch (e) {
+    // Another process made it first: use that one.
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    const theirs = fileKey() as DataKey;
+    return { kind: "file", keyring: new Keyring(theirs, prev), path: file, generated: false };
+  }
   const key = parseKey(text, file);
   log(
     `yidi: generated a data key (id ${key.id}) in ${file} (mode 0600): ID numbers and contact data are ` +

@@ -11,17 +11,9 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const target: DatabaseTarget = config.DATABASE_URL
     ? { kind: "postgres", url: config.DATABASE_URL }
     : { kind: "pglite", dataDir: config.YIDI_DATA_DIR };
-  const db = openDatabase(target);
-  const notes: string[] = [];
-  let keys: ReturnType<typeof resolveKeys>;
-  try {
-    keys = resolveKeys(env, target, (line) => notes.push(line));
-  } catch (e) {
-    await db.destroy();
-    throw e;
-  }
-  for (const n of notes) process.stderr.write(`${n}\n`);
-  const store = createStore(db, keys.keyring);
+  // The data keys before the database: a missing or malformed key is one line, nothing opened.
+  const keys = resolveKeys(env, target, (line) => process.stderr.write(`${line}\n`));
+  const store = createStore(openDatabase(target), keys.keyring);
   store.users.policy = {
     idleMs: config.YIDI_SESSION_IDLE_MINUTES * 60_000,
     lifetimeMs: config.YIDI_SESSION_HOURS * 3600_000,

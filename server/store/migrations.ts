@@ -236,6 +236,13 @@ const keyed = (keys: Keyring): Record<string, Migration> => ({
   },
 });
 
+/** Brings the database to the migration `name` (tests of an upgrade from an older schema). */
+export async function migrateTo(db: Kysely<unknown>, keys: Keyring, name: string): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations, ...keyed(keys) }) };
+  const { error } = await new Migrator({ db, provider }).migrateTo(name);
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+}
+
 /** Brings the database to the latest schema; throws with the failing migration's error. */
 export async function migrateToLatest(db: Kysely<unknown>, keys: Keyring): Promise<string[]> {
   const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations, ...keyed(keys) }) };

@@ -11,6 +11,7 @@ import { DataKeyError, generateKeyText, KEY_FILE, Keyring, resolveKeys } from ".
 import { main } from "../../server/main.ts";
 import { type DatabaseTarget, openDatabase } from "../../server/store/database.ts";
 import { createStore, type Store } from "../../server/store/index.ts";
+import { migrateTo } from "../../server/store/migrations.ts";
 import type { Database } from "../../server/store/schema.ts";
 import { ruleSource } from "../../simulator/rule-source.ts";
 import { simulate } from "../../simulator/run.ts";
@@ -236,6 +237,85 @@ describe.each(DIALECTS)("personal data encrypted at rest on $name", (dialect) =>
     await expect(createStore(db, Keyring.parse(A)).migrate()).rejects.toThrow(/data key "b"/);
   }, 60_000);
 });
+
+describe.each(DIALECTS)(
+  "upgrading a database with personal data in clear (migration 0006) on $name",
+  (dialect) => {
+    it("seals the rows already stored, in the migration, and they read back as they were", async () => {
+      const fresh = await freshTarget(dialect.name);
+      const db = openDatabase(fresh.target);
+      try {
+        const keys = Keyring.parse(keyText("up"));
+        await migrateTo(db as Kysely<unknown>, keys, "0005-idempotency");
+        // What a server before 0006 wrote: everything in clear.
+        const old = db as unknown as Kysely<Record<string, Record<string, unknown>>>;
+        const decision = "01900000-0000-7000-8000-000000000001";
+        await old
+          .insertInto("decisions")
+          .values({
+            id: decision,
+            case_id: ID,
+            kind: "filing",
+            outcome: "approved",
+            insured_region: "510402",
+            category: "retired_resettled",
+            as_of: "2017-06-01",
+            id_masked: "510402********1236",
+            input: JSON.stringify(CASE),
+            chain: "[]",
+            output: JSON.stringify({ caseId: ID, outcome: "approved" }),
+            asked_by: "clerk",
+          })
+          .execute();
+        await old
+          .insertInto("filings")
+          .values({
+            id_number: ID,
+            id_masked: "510402********1236",
+            name: "张三",
+            sex: "male",
+            insured_region: "510402",
+            scheme: "employee",
+            category: "retired_resettled",
+            status: "active",
+            valid_from: "2017-06-01",
+            single_use: false,
+            approved_on: "2017-06-01",
+            decision_id: decision,
+            details: JSON.stringify({ contact: { phone1: PHONE, ssCardNumber: CARD, homeAddress: ADDRESS } }),
+            created_by: "clerk",
+          })
+          .execute();
+        await old
+          .insertInto("manual_reviews")
+          .values({
+            decision_id: decision,
+            status: "rejected",
+            requested_by: "clerk",
+            reason: `电话 ${PHONE}`,
+          })
+          .execute();
+        for (const x of [ID, PHONE, CARD, ADDRESS]) expect(await rawTables(db)).toContain(x);
+
+        const store = createStore(db, keys);
+        expect(await store.migrate()).toEqual(["0006-personal-data-encrypted"]);
+        const raw = await rawTables(db);
+        for (const x of [ID, PHONE, CARD, ADDRESS]) expect(raw).not.toContain(x);
+        const [f] = await store.filings.list({ idNumber: ID });
+        expect(f).toMatchObject({
+          idNumber: ID,
+          details: { contact: { phone1: PHONE, homeAddress: ADDRESS } },
+        });
+        const d = await store.decisions.get(decision);
+        expect(d).toMatchObject({ caseId: ID, input: CASE, output: { caseId: ID } });
+        expect((await store.reviews.get(decision))?.reason).toBe(`电话 ${PHONE}`);
+      } finally {
+        await db.destroy();
+        await fresh.drop();
+      }
+    }, 60_000);
+  },
+);
 
 describe("where the data key comes from", () => {
   it("generates a key file (mode 0600) in a fresh PGlite data folder, says so, and reuses it", () => {
