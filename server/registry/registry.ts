@@ -199,9 +199,17 @@ export class Registry {
    * A decision as approved: a `manual_review` one has no validity (the engine grants it only to
    * approved ones), so a reviewer's approval takes the validity the rules in force grant the case.
    */
-  async asApproved(c: Case, d: Decision): Promise<Decision> {
+  /**
+   * The decider of the rules published now. Resolve it before a transaction: it may read the
+   * database, and PGlite's one connection would wait for the open transaction for ever.
+   */
+  decider(): Promise<Decider> {
+    return this.deps.decider();
+  }
+
+  async asApproved(c: Case, d: Decision, decider?: Decider): Promise<Decision> {
     if (d.outcome === "approved") return d;
-    const p = (await this.deps.decider()).policyFor(c.insured.region, c.asOf);
+    const p = (decider ?? (await this.deps.decider())).policyFor(c.insured.region, c.asOf);
     if (!p.ok) throw new AppError("NOT_DECIDABLE", p.problem.message, [p.problem]);
     return { ...d, validity: grantValidity(c, p.policy, d.category ?? undefined).value };
   }

@@ -37,6 +37,8 @@ export class ManualReviews {
         en: "write the reason for the review's outcome",
         zh: "请填写审核理由",
       });
+    // before the transaction: it may read the database (see Registry.decider)
+    const decider = await this.registry.decider();
     return this.store.transaction(async (tx) => {
       const review = await tx.reviews.lock(decisionId);
       if (!review)
@@ -79,7 +81,7 @@ export class ManualReviews {
           review.filingRevision ?? 0,
           d.kind as ActionKind,
           parsed.data,
-          await this.registry.asApproved(parsed.data, d.output),
+          await this.registry.asApproved(parsed.data, d.output, decider),
           decisionId,
           actor,
         );
