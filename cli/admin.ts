@@ -102,13 +102,13 @@ export function registerAdmin(program: Command): void {
           entity: "data_key",
           entityId: primary,
           detail: {
-            reencrypted: { filings: r.filings, decisions: r.decisions, reviews: r.reviews },
+            reencrypted: { filings: r.filings, decisions: r.decisions, reviews: r.reviews, audit: r.audit },
             retired: r.retired,
           },
         });
         process.stdout.write(
           `data key ${primary}: re-encrypted ${r.filings} filing(s), ${r.decisions} logged decision(s), ` +
-            `${r.reviews} review(s) in ${((Date.now() - started) / 1000).toFixed(1)} s (by ${actor})\n` +
+            `${r.reviews} review(s), ${r.audit} audit entr${r.audit === 1 ? "y" : "ies"} in ${((Date.now() - started) / 1000).toFixed(1)} s (by ${actor})\n` +
             (r.retired.length
               ? `retired key(s) ${r.retired.join(", ")}: nothing is encrypted with them any more; remove them from ` +
                 "YIDI_DATA_KEY_PREVIOUS (and delete a yidi-data.key file the data folder still has)\n"

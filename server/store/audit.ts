@@ -1,5 +1,7 @@
 import type { Kysely } from "kysely";
+import { defaultKeys, type Keyring } from "../data-keys.ts";
 import { maskDeep } from "../mask.ts";
+import { auditPersonal, openDoc, sealDoc } from "./personal-data.ts";
 import type { Database } from "./schema.ts";
 
 export type AuditEntry = {
@@ -12,9 +14,15 @@ export type AuditEntry = {
   detail: Record<string, unknown>;
 };
 
-/** The audit log: every change, who made it and when. Details are stored with ID numbers masked. */
+/**
+ * The audit log: every change, who made it and when. Details are stored with ID numbers masked,
+ * and a reviewer's written reason (which may name the applicant) encrypted, as in the review queue.
+ */
 export class AuditStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly keys: Keyring = defaultKeys(),
+  ) {}
 
   async record(e: {
     actor: string;
@@ -30,7 +38,7 @@ export class AuditStore {
         action: e.action,
         entity: e.entity,
         entity_id: e.entityId == null ? null : String(e.entityId),
-        detail: JSON.stringify(maskDeep(e.detail ?? {})),
+        detail: JSON.stringify(sealDoc(this.keys, maskDeep(e.detail ?? {}), auditPersonal(e.action))),
       })
       .execute();
   }
@@ -80,7 +88,7 @@ export class AuditStore {
       action: r.action,
       entity: r.entity,
       entityId: r.entity_id,
-      detail: r.detail as Record<string, unknown>,
+      detail: openDoc(this.keys, r.detail as Record<string, unknown>),
     }));
   }
 }

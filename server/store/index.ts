@@ -47,7 +47,7 @@ export function createStore(db: Kysely<Database>, keys: Keyring = defaultKeys())
   return {
     keys,
     users: new UserStore(db),
-    audit: new AuditStore(db),
+    audit: new AuditStore(db, keys),
     decisions,
     filings: new FilingStore(db, keys),
     reviews: new ManualReviewStore(db, keys),

@@ -11,7 +11,8 @@ import type { Database } from "./schema.ts";
  * - decisions: in the logged case (`input`) the applicant's ID number and name and the filing form's
  *   personal fields; anywhere in the case and the decision (`output`), and in `case_id`, every text
  *   holding an ID number (a case id that is one, a trace value);
- * - manual_reviews: the reviewer's written reason.
+ * - manual_reviews: the reviewer's written reason, and so in the audit log (`review.*` entries,
+ *   whose details are otherwise stored with ID numbers masked, server/store/audit.ts).
  *
  * Inside a JSON document a sealed value is the envelope of the value's JSON text (a phone given as a
  * number comes back a number). A text that merely looks like an envelope is sealed too, so opening
@@ -47,6 +48,10 @@ export const casePersonal: Personal = (p) =>
 export const detailsPersonal: Personal = (p) => p.length === 2 && p[0] === "contact";
 
 const none: Personal = () => false;
+
+/** An audit entry's details: the reviewer's reason of a `review.*` entry. */
+export const auditPersonal = (action: string): Personal =>
+  action.startsWith("review.") ? (p) => p.length === 1 && p[0] === "reason" : none;
 
 /** Whether a text must be sealed wherever it stands: it holds an ID number or looks sealed. */
 export const mustSeal = (s: string) => ID_IN_TEXT.test(s) || LOOKS_SEALED.test(s);
@@ -181,7 +186,13 @@ function stale(keys: Keyring, text: string | null): boolean {
 const json = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
 const parsed = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v);
 
-export type RotationReport = { filings: number; decisions: number; reviews: number; retired: string[] };
+export type RotationReport = {
+  filings: number;
+  decisions: number;
+  reviews: number;
+  audit: number;
+  retired: string[];
+};
 
 /**
  * Brings every stored personal value under the primary key (and seals what is still clear text): in
@@ -198,7 +209,7 @@ export async function reencrypt(
   const batch = opts.batch ?? 500;
   const inTx = <T>(fn: (tx: Kysely<Database>) => Promise<T>) =>
     db.isTransaction ? fn(db) : db.transaction().execute((tx: Transaction<Database>) => fn(tx));
-  const report: RotationReport = { filings: 0, decisions: 0, reviews: 0, retired: [] };
+  const report: RotationReport = { filings: 0, decisions: 0, reviews: 0, audit: 0, retired: [] };
 
   for (let after = ""; ; ) {
     const n = await inTx(async (tx) => {
@@ -299,6 +310,37 @@ export async function reencrypt(
       return rows.length;
     });
     opts.onBatch?.("manual_reviews", n);
+    if (n < batch) break;
+  }
+
+  for (let after = 0; ; ) {
+    const n = await inTx(async (tx) => {
+      const rows = await tx
+        .selectFrom("audit_log")
+        .select(["id", "action", "detail"])
+        .where("id", ">", after)
+        .orderBy("id")
+        .limit(batch)
+        .forUpdate()
+        .execute();
+      for (const r of rows) {
+        const text = json(r.detail);
+        const personal = auditPersonal(r.action);
+        const reason = (parsed(r.detail) as { reason?: unknown }).reason;
+        const clearReason = personal(["reason"]) && typeof reason === "string" && !ENVELOPE.test(reason);
+        if (!clearReason && ![...text.matchAll(ENVELOPE_IN_TEXT)].some((m) => m[1] !== keys.primary.id))
+          continue;
+        await tx
+          .updateTable("audit_log")
+          .set({ detail: JSON.stringify(sealDoc(keys, openDoc(keys, parsed(r.detail)), personal)) })
+          .where("id", "=", r.id)
+          .execute();
+        report.audit++;
+      }
+      after = rows.at(-1)?.id ?? after;
+      return rows.length;
+    });
+    opts.onBatch?.("audit_log", n);
     if (n < batch) break;
   }
 

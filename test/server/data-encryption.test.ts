@@ -119,6 +119,14 @@ describe.each(DIALECTS)("personal data encrypted at rest on $name", (dialect) =>
         decidedBy: "approver",
         reason: `${ID} 电话 ${PHONE}`,
       });
+      // …and so is its copy in the audit log.
+      await store.audit.record({
+        actor: "approver",
+        action: "review.rejected",
+        entity: "decision",
+        entityId: d.decisionId,
+        detail: { reason: `电话 ${PHONE}` },
+      });
 
       const raw = await rawTables(db);
       for (const s of SECRETS) expect(raw).not.toContain(s);
@@ -130,6 +138,8 @@ describe.each(DIALECTS)("personal data encrypted at rest on $name", (dialect) =>
       expect(detail.contact).toMatchObject({ phone1: PHONE, ssCardNumber: CARD, homeAddress: ADDRESS });
       expect((await store.decisions.get(d.decisionId))?.input).toEqual(CASE);
       expect((await store.reviews.get(d.decisionId))?.reason).toBe(`${ID} 电话 ${PHONE}`);
+      const [entry] = await store.audit.list({ entity: "decision", entityId: d.decisionId });
+      expect(entry?.detail).toEqual({ reason: `电话 ${PHONE}` });
     } finally {
       await app.close();
     }
@@ -216,6 +226,7 @@ describe.each(DIALECTS)("personal data encrypted at rest on $name", (dialect) =>
 
     const report = await both.reencrypt({ batch: 2 });
     expect(report.retired).toEqual(["a"]);
+    expect(report.audit).toBe(1);
     expect(report.decisions).toBeGreaterThanOrEqual(1);
     const raw = await rawTables(db);
     expect(raw).not.toContain("enc:v1:a:");
