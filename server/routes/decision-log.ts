@@ -1,5 +1,6 @@
+import { Readable } from "node:stream";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { z } from "zod";
 import { regionPrefix } from "../../engine/index.ts";
 import { requireRoles } from "../auth.ts";
@@ -51,54 +52,89 @@ export const decisionLogRoutes: FastifyPluginAsyncZod<DecisionLogRouteOptions> =
       // Admins handle files and get the cases as given; testers and approvers get them as they
       // see the log, with a stand-in ID number that decides alike (server/registry/privacy.ts).
       const full = handlesFiles(req.user);
-      const given = await exportLines(store, q);
-      const lines = full ? given : given.map(replayLineAsSeen);
-      await store.audit.record({
-        actor: req.user?.username ?? "",
-        action: "decisions.export",
-        entity: "decisions",
-        detail: { filter: q, count: lines.length },
-      });
+      const actor = req.user?.username ?? "";
+      // Streamed a page at a time (never the whole log in memory); audited with its count once sent.
+      async function* body() {
+        let count = 0;
+        for await (const page of exportPages(store, q)) {
+          count += page.length;
+          yield `${(full ? page : page.map(replayLineAsSeen)).join("\n")}\n`;
+        }
+        await store.audit.record({
+          actor,
+          action: "decisions.export",
+          entity: "decisions",
+          detail: { filter: q, count },
+        });
+      }
       return reply
         .type("application/x-ndjson; charset=utf-8")
         .header("content-disposition", 'attachment; filename="decisions.jsonl"')
-        .send(lines.length ? `${lines.join("\n")}\n` : "");
+        .send(Readable.from(body()));
     },
   );
 };
 
-/** The export's lines, oldest first (also the server-side simulator's "last N logged decisions"). */
-export async function exportLines(
-  store: Store,
-  q: {
-    from?: string | undefined;
-    to?: string | undefined;
-    region?: string | undefined;
-    outcome?: string | undefined;
-    last?: number | undefined;
-  },
-): Promise<string[]> {
+type ExportFilter = {
+  from?: string | undefined;
+  to?: string | undefined;
+  region?: string | undefined;
+  outcome?: string | undefined;
+};
+
+function exportQuery(store: Store, q: ExportFilter) {
   // The decision store's connection (read only here); its own methods page without input/output.
   const db = (store.decisions as unknown as { db: Kysely<Database> }).db;
   let query = db
     .selectFrom("decisions")
-    .select(["id", "input", "output", "chain", "asked_at"])
+    .select(["id", "input", "output", "chain", "asked_at", sql<string>`asked_at::text`.as("cursor_at")])
     .where("draft_version_id", "is", null);
   if (q.outcome) query = query.where("outcome", "=", q.outcome);
   if (q.region) query = query.where("insured_region", "like", `${regionPrefix(q.region)}%`);
   if (q.from) query = query.where("asked_at", ">=", new Date(q.from));
   if (q.to) query = query.where("asked_at", "<", new Date(q.to));
+  return query;
+}
+
+/**
+ * The export's lines, oldest first, a page of rows at a time: each page is read after the last
+ * row of the one before (keyset: asked_at to the microsecond, then id), so the whole log is
+ * never held and a row logged meanwhile is neither skipped nor read twice.
+ */
+export async function* exportPages(store: Store, q: ExportFilter): AsyncGenerator<string[]> {
+  const base = exportQuery(store, q);
+  let after: { at: string; id: string } | undefined;
+  for (;;) {
+    let query = base;
+    if (after) {
+      const { at, id } = after;
+      query = query.where(sql<boolean>`(asked_at, id) > (${at}::timestamptz, ${id})`);
+    }
+    const rows = await query.orderBy("asked_at").orderBy("id").limit(PAGE).execute();
+    if (rows.length) yield rows.map((row) => line({ ...row, ...store.decisions.opened(row) }));
+    const last = rows.at(-1);
+    if (!last || rows.length < PAGE) return;
+    after = { at: last.cursor_at, id: last.id };
+  }
+}
+
+/** The export's lines, oldest first; with `last`, the last N (the server-side simulator's "last N logged decisions"). */
+export async function exportLines(
+  store: Store,
+  q: ExportFilter & { last?: number | undefined },
+): Promise<string[]> {
   const out: string[] = [];
   if (q.last !== undefined) {
-    const rows = await query.orderBy("asked_at", "desc").orderBy("id", "desc").limit(q.last).execute();
+    const rows = await exportQuery(store, q)
+      .orderBy("asked_at", "desc")
+      .orderBy("id", "desc")
+      .limit(q.last)
+      .execute();
     for (const row of rows.reverse()) out.push(line({ ...row, ...store.decisions.opened(row) }));
     return out;
   }
-  for (let offset = 0; ; offset += PAGE) {
-    const rows = await query.orderBy("asked_at").orderBy("id").limit(PAGE).offset(offset).execute();
-    for (const row of rows) out.push(line({ ...row, ...store.decisions.opened(row) }));
-    if (rows.length < PAGE) return out;
-  }
+  for await (const page of exportPages(store, q)) out.push(...page);
+  return out;
 }
 
 function line(row: {
