@@ -188,6 +188,22 @@ const DICT = {
   discharge: { zh: "出院日期", en: "Discharge" },
   specialReason: { zh: "是否有特殊原因（证明材料）", en: "Documented special reason" },
   decideAndApply: { zh: "按规则决定并办理", en: "Decide by the rules and apply" },
+  previewDecision: { zh: "预览规则决定", en: "Preview the decision" },
+  previewApply: {
+    zh: "规则准予：确认后办理",
+    en: "The rules allow it: it is applied when you confirm",
+  },
+  previewQueue: {
+    zh: "规则要求人工审核：确认后转审核，备案暂不变",
+    en: "The rules ask for a manual review: confirming queues it, the filing is unchanged",
+  },
+  previewRefuse: {
+    zh: "规则不准予：确认仅记录决定（可打印一次性告知书），备案不变",
+    en: "The rules do not allow it: confirming only records the decision (for the notice); the filing is unchanged",
+  },
+  confirmApply: { zh: "确认办理", en: "Confirm and apply" },
+  confirmQueue: { zh: "确认转人工审核", en: "Confirm: send to review" },
+  confirmRecordRefusal: { zh: "记录决定（不办理）", en: "Record the decision (not applied)" },
   applied: { zh: "规则准予，已办理", en: "Approved by the rules and applied" },
   notApplied: { zh: "规则未准予，未办理", en: "Not allowed by the rules; nothing changed" },
   rulesApplied: { zh: "适用规则", en: "Rules applied" },

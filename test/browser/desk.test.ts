@@ -159,6 +159,12 @@ describe("a clerk at the desk", () => {
     const boxes = page.locator(".ant-modal").getByRole("checkbox");
     await expect.poll(() => boxes.count()).toBeGreaterThan(0);
     for (const box of await boxes.all()) await box.check();
+    // the rules' decision is shown before anything is done
+    await page.getByTestId("action-preview").click();
+    const preview = page.getByTestId("action-preview-result");
+    await expect.poll(() => preview.textContent()).toContain("人工审核");
+    expect(await preview.textContent()).toContain("攀医保〔2017〕10号");
+    expect(await page.getByTestId("action-confirm").textContent()).toContain("确认转人工审核");
     await page.getByTestId("action-confirm").click();
     const outcome = page.getByTestId("action-outcome");
     await expect.poll(() => outcome.textContent()).toContain("已转人工审核");
@@ -180,6 +186,126 @@ describe("a clerk at the desk", () => {
     await expect.poll(() => queue.textContent()).toContain("510402********1236");
     expect(await reviewer.getByTestId("review-reasons").first().textContent()).toMatch(/〔.+〕/);
     await screenshot(reviewer, "desk-reviews");
+    // the approver decides it with a written reason; the change is applied to the filing
+    await reviewer.getByTestId("review-decide").first().click();
+    const modal = reviewer.locator(".ant-modal");
+    await modal.getByRole("radio", { name: "准予" }).check();
+    await reviewer.getByTestId("review-reason").fill("子女在广州工作，特殊原因属实");
+    await reviewer.getByTestId("review-confirm").click();
+    await expect.poll(() => queue.textContent()).not.toContain("510402********1236");
+    await reviewer.locator(".ant-segmented").getByText("准予", { exact: true }).click();
+    await expect.poll(() => queue.textContent()).toContain("子女在广州工作，特殊原因属实");
+    await context.close();
+    // the clerk sees the change applied, with the reviewer's approval in the history
+    await page.reload();
+    await expect.poll(() => page.getByTestId("filing").textContent()).toContain("广州");
+    expect(await page.getByTestId("history").textContent()).toContain("变更");
+  });
+});
+
+describe("a referral extended at the window; an old one flagged expired", () => {
+  const REFERRAL = (id: string, name: string, asOf: string) => ({
+    id,
+    asOf,
+    applicant: { idNumber: "510411199207075037", name },
+    insured: { region: "510411", scheme: "urban_rural_resident" },
+    filing: {
+      category: "referral",
+      destination: { region: "510107", hospital: { name: "四川大学华西医院", level: "3A", networked: true } },
+      referral: { issuerLevel: "3A", issuerRegion: "510402" },
+      materials: ["filing_form", "ss_card", "referral_certificate"],
+    },
+  });
+  const today = new Date().toISOString().slice(0, 10);
+
+  beforeAll(async () => {
+    const clerk = await token(server.url, CLERK.username, CLERK.password);
+    for (const c of [
+      REFERRAL("old-referral", "周杰", "2018-03-01"),
+      REFERRAL("new-referral", "李娜", today),
+    ]) {
+      const d = await api<{ decisionId: string; outcome: string }>(
+        server.url,
+        "POST",
+        "/api/decisions",
+        clerk,
+        c,
+      );
+      expect(d.outcome).toBe("approved");
+      await api(server.url, "POST", "/api/filings", clerk, { decisionId: d.decisionId });
+    }
+  });
+
+  it("sees the 2018 referral flagged expired in the registry, with its actions closed", async () => {
+    await page.goto(`${server.url}/registry`);
+    const table = page.getByTestId("filings");
+    await expect.poll(() => table.textContent()).toContain("周杰");
+    const row = table.locator("tr", { hasText: "周杰" });
+    expect(await row.textContent()).toContain("已过期");
+    await row.getByRole("link", { name: "周杰" }).click();
+    await expect.poll(() => page.getByTestId("filing-status").textContent()).toBe("已过期");
+    expect(await page.getByTestId("action-extend").isDisabled()).toBe(true);
+  });
+
+  it("extends a running referral by a month: the decision previewed, then applied", async () => {
+    await page.goto(`${server.url}/registry`);
+    await page.getByTestId("filings").getByRole("link", { name: "李娜" }).click();
+    await page.waitForURL(/\/registry\/[^/]+$/);
+    const until = (await page.getByTestId("filing").textContent()) ?? "";
+    await page.getByTestId("action-extend").click();
+    const boxes = page.locator(".ant-modal").getByRole("checkbox");
+    await expect.poll(() => boxes.count()).toBeGreaterThan(0);
+    // without the extension application the preview says what is missing, and nothing is done
+    await page.locator(".ant-modal").getByRole("checkbox", { name: "本人社会保障卡" }).check();
+    await page.getByTestId("action-preview").click();
+    const preview = page.getByTestId("action-preview-result");
+    await expect.poll(() => preview.textContent()).toContain("转诊延期申请");
+    expect(await preview.textContent()).toContain("规则不准予");
+    // handed in: the preview shows the new validity; confirming applies it
+    await page.locator(".ant-modal").getByRole("checkbox", { name: "转诊延期申请" }).check();
+    await page.getByTestId("action-preview").click();
+    await expect.poll(() => preview.textContent()).toContain("规则准予");
+    await screenshot(page, "desk-extend");
+    await page.getByTestId("action-confirm").click();
+    await expect.poll(() => page.getByTestId("action-outcome").textContent()).toContain("已办理");
+    await page.getByTestId("action-close").click();
+    await expect.poll(() => page.getByTestId("filing").textContent()).not.toBe(until);
+    expect(await page.getByTestId("filing").textContent()).toMatch(/已延期次数\s*1/);
+    expect(await page.getByTestId("history").textContent()).toContain("延期");
+  });
+});
+
+describe("the prepayment monitor", () => {
+  it("shows each province pair's monthly usage with the 70 % and 90 % lines and the warnings", async () => {
+    const admin = await token(server.url, ADMIN.username, ADMIN.password);
+    const year = new Date().getFullYear();
+    for (const [month, clearing, to] of [
+      [1, "500000.00", "46"],
+      [2, "720000.00", "46"],
+      [3, "935000.00", "46"],
+      [2, "100000.00", "36"],
+    ] as const) {
+      await api(server.url, "PUT", "/api/prepayments", admin, {
+        insuredProvince: "51",
+        treatmentProvince: to,
+        year,
+        month,
+        prepayment: "1000000.00",
+        clearing,
+      });
+    }
+    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: "zh-CN" });
+    const page = await context.newPage();
+    await login(page, server.url, ADMIN.username, ADMIN.password);
+    await page.goto(`${server.url}/prepayments`);
+    await expect.poll(() => page.getByTestId("pair-chart").count()).toBe(2);
+    await expect.poll(() => page.locator("[data-testid=pair-chart] canvas").count()).toBeGreaterThan(0);
+    const rows = (await page.getByTestId("prepayment-rows").textContent()) ?? "";
+    expect(rows).toContain("四川省 → 海南省");
+    expect(rows).toContain("93.50 %");
+    expect(rows).toMatch(/〔.+〕/);
+    await page.waitForTimeout(1_500); // the lines' drawing animation, for the screenshot
+    await screenshot(page, "prepayments");
     await context.close();
   });
 });

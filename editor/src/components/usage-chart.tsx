@@ -29,12 +29,17 @@ export function usageOption(data: UsageChartData): echarts.EChartsCoreOption {
     series: data.series.map((s, i) => ({
       name: s.name,
       type: "line",
+      // a month without figures is a gap, not a line drawn through it; a lone month still shows as a point
       connectNulls: false,
+      showAllSymbol: true,
+      symbol: "circle",
+      symbolSize: 7,
       data: s.usagePercent,
       ...(i === 0 && {
         markLine: {
           symbol: "none",
-          label: { formatter: "{b} {c} %", position: "end" },
+          // the threshold's name carries its percent already (红色预警 90%)
+          label: { formatter: "{b}", position: "end" },
           data: data.thresholds.map((th) => ({
             name: th.name,
             yAxis: th.percent,

@@ -33,6 +33,12 @@ import { STATUS_COLOR } from "./registry-page.tsx";
 
 type Filing = paths["/api/filings/{id}"]["get"]["responses"][200]["content"]["application/json"];
 type ActionKind = "change" | "revoke" | "extend" | "consume";
+/** What the rules would decide for an action, before the clerk confirms it. */
+type Preview = {
+  effect: "apply" | "queue" | "refuse";
+  decision: Decision | null;
+  error?: string | undefined;
+};
 type Outcome = {
   applied: boolean;
   queued: boolean;
@@ -47,6 +53,17 @@ const EVENT_COLOR: Record<string, string> = {
   revoked: "red",
   consumed: "gray",
 };
+
+const PREVIEW_TITLE = {
+  apply: "previewApply",
+  queue: "previewQueue",
+  refuse: "previewRefuse",
+} as const satisfies Record<Preview["effect"], MessageKey>;
+const CONFIRM_LABEL = {
+  apply: "confirmApply",
+  queue: "confirmQueue",
+  refuse: "confirmRecordRefusal",
+} as const satisfies Record<Preview["effect"], MessageKey>;
 
 /** A value of an event's detail in plain words. */
 const plain = (v: unknown): string =>
@@ -181,6 +198,7 @@ function ActionModal({
   const qc = useQueryClient();
   const [form] = Form.useForm<ActionValues>();
   const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const [preview, setPreview] = useState<Preview | null>(null);
   const [busy, setBusy] = useState(false);
   const asOf = ((Form.useWatch("asOf", form) as Dayjs | undefined) ?? dayjs()).format("YYYY-MM-DD");
   const req = useQuery({
@@ -201,10 +219,50 @@ function ActionModal({
       ),
   });
 
+  const day = (d: Dayjs | undefined) => (d ?? dayjs()).format("YYYY-MM-DD");
+  /** The request body of a change, extension or revocation, from the form. */
+  const actionBody = (v: ActionValues) => {
+    const filing: Record<string, unknown> = { materials: v.materials ?? [] };
+    if (kind === "change") {
+      if (v.category) filing.category = v.category;
+      if (v.destination)
+        filing.destination = {
+          region: v.destination,
+          ...(v.hospitalName && {
+            hospital: { name: v.hospitalName, ...(v.hospitalLevel && { level: v.hospitalLevel }) },
+          }),
+        };
+      if (v.specialReason !== undefined) filing.specialReason = v.specialReason;
+    }
+    return { asOf: day(v.asOf), revision: f.revision, filing: filing as never };
+  };
+
+  /** Step 1: what the rules would decide, applying nothing. */
+  const showPreview = async (v: ActionValues) => {
+    setBusy(true);
+    try {
+      const res = await client.POST(
+        `/api/filings/{id}/${kind}/preview` as "/api/filings/{id}/extend/preview",
+        {
+          params: { path: { id: f.id } },
+          body: actionBody(v),
+        },
+      );
+      const err = (res.error as { error?: { message?: string } } | undefined)?.error;
+      setPreview(
+        res.data
+          ? { effect: res.data.effect, decision: res.data.decision as unknown as Decision }
+          : { effect: "refuse", decision: null, error: err?.message ?? res.response.statusText },
+      );
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  /** Step 2: the clerk confirms what the preview showed. */
   const run = async (v: ActionValues) => {
     setBusy(true);
     try {
-      const day = (d: Dayjs | undefined) => (d ?? dayjs()).format("YYYY-MM-DD");
       let res: { data?: unknown; error?: unknown; response: Response };
       if (kind === "consume") {
         res = await client.POST("/api/filings/{id}/consume", {
@@ -212,21 +270,9 @@ function ActionModal({
           body: { admission: day(v.admission), discharge: day(v.discharge), revision: f.revision },
         });
       } else {
-        const filing: Record<string, unknown> = { materials: v.materials ?? [] };
-        if (kind === "change") {
-          if (v.category) filing.category = v.category;
-          if (v.destination)
-            filing.destination = {
-              region: v.destination,
-              ...(v.hospitalName && {
-                hospital: { name: v.hospitalName, ...(v.hospitalLevel && { level: v.hospitalLevel }) },
-              }),
-            };
-          if (v.specialReason !== undefined) filing.specialReason = v.specialReason;
-        }
         res = await client.POST(`/api/filings/{id}/${kind}` as "/api/filings/{id}/extend", {
           params: { path: { id: f.id } },
-          body: { asOf: day(v.asOf), revision: f.revision, filing: filing as never },
+          body: actionBody(v),
         });
       }
       const data = res.data as { decision?: Decision; review?: unknown } | undefined;
@@ -258,11 +304,25 @@ function ActionModal({
           <Button onClick={onClose} data-testid="action-close">
             {t("close")}
           </Button>
+        ) : kind === "consume" || preview ? (
+          <Space>
+            <Button onClick={onClose}>{t("cancel")}</Button>
+            <Button
+              type="primary"
+              loading={busy}
+              danger={preview?.effect === "refuse"}
+              disabled={preview !== null && preview.decision === null}
+              onClick={() => form.validateFields().then(run)}
+              data-testid="action-confirm"
+            >
+              {kind === "consume" ? t("decideAndApply") : t(CONFIRM_LABEL[preview?.effect ?? "apply"])}
+            </Button>
+          </Space>
         ) : (
           <Space>
             <Button onClick={onClose}>{t("cancel")}</Button>
-            <Button type="primary" loading={busy} onClick={() => form.submit()} data-testid="action-confirm">
-              {t("decideAndApply")}
+            <Button type="primary" loading={busy} onClick={() => form.submit()} data-testid="action-preview">
+              {t("previewDecision")}
             </Button>
           </Space>
         )
@@ -293,72 +353,92 @@ function ActionModal({
           )}
         </Space>
       ) : (
-        <Form form={form} layout="vertical" onFinish={run} initialValues={{ asOf: dayjs(), materials: [] }}>
-          {kind === "consume" ? (
-            <Space>
-              <Form.Item name="admission" label={t("admission")} rules={[{ required: true }]}>
-                <DatePicker />
-              </Form.Item>
-              <Form.Item name="discharge" label={t("discharge")} rules={[{ required: true }]}>
-                <DatePicker />
-              </Form.Item>
-            </Space>
-          ) : (
-            <>
-              <Form.Item name="asOf" label={t("applicationDate")}>
-                <DatePicker allowClear={false} />
-              </Form.Item>
-              {kind === "change" && (
-                <>
-                  <Form.Item name="category" label={t("category")}>
-                    <Select
-                      allowClear
-                      options={Object.entries(CATEGORIES.labels).map(([value, l]) => ({
-                        value,
-                        label: l[lang],
-                      }))}
-                    />
-                  </Form.Item>
-                  <Form.Item name="destination" label={t("destination")}>
-                    <Select allowClear showSearch optionFilterProp="label" options={regionOptions()} />
-                  </Form.Item>
-                  <Space>
-                    <Form.Item name="hospitalName" label={t("hospital")}>
-                      <Input />
-                    </Form.Item>
-                    <Form.Item name="hospitalLevel" label={t("hospitalLevel")}>
+        <>
+          <Form
+            form={form}
+            layout="vertical"
+            onFinish={kind === "consume" ? run : showPreview}
+            onValuesChange={() => setPreview(null)}
+            initialValues={{ asOf: dayjs(), materials: [] }}
+          >
+            {kind === "consume" ? (
+              <Space>
+                <Form.Item name="admission" label={t("admission")} rules={[{ required: true }]}>
+                  <DatePicker />
+                </Form.Item>
+                <Form.Item name="discharge" label={t("discharge")} rules={[{ required: true }]}>
+                  <DatePicker />
+                </Form.Item>
+              </Space>
+            ) : (
+              <>
+                <Form.Item name="asOf" label={t("applicationDate")}>
+                  <DatePicker allowClear={false} />
+                </Form.Item>
+                {kind === "change" && (
+                  <>
+                    <Form.Item name="category" label={t("category")}>
                       <Select
                         allowClear
-                        style={{ width: 120 }}
-                        options={Object.entries(HOSPITAL_LEVELS.labels).map(([value, l]) => ({
+                        options={Object.entries(CATEGORIES.labels).map(([value, l]) => ({
                           value,
                           label: l[lang],
                         }))}
                       />
                     </Form.Item>
-                  </Space>
-                  <Form.Item name="specialReason" label={t("specialReason")}>
-                    <Radio.Group
-                      options={[
-                        { value: true, label: t("yes") },
-                        { value: false, label: t("no") },
-                      ]}
-                    />
-                  </Form.Item>
-                </>
-              )}
-              <Materials req={req.data} />
-              {req.data && req.data.rules.length > 0 && (
-                <Typography.Paragraph type="secondary" style={{ fontSize: 12 }} data-testid="action-rules">
-                  {t("rulesApplied")}:{" "}
-                  {req.data.rules
-                    .map((r) => `${r.message}〔${r.citation.document} ${r.citation.clause}〕`)
-                    .join("；")}
-                </Typography.Paragraph>
-              )}
-            </>
+                    <Form.Item name="destination" label={t("destination")}>
+                      <Select allowClear showSearch optionFilterProp="label" options={regionOptions()} />
+                    </Form.Item>
+                    <Space>
+                      <Form.Item name="hospitalName" label={t("hospital")}>
+                        <Input />
+                      </Form.Item>
+                      <Form.Item name="hospitalLevel" label={t("hospitalLevel")}>
+                        <Select
+                          allowClear
+                          style={{ width: 120 }}
+                          options={Object.entries(HOSPITAL_LEVELS.labels).map(([value, l]) => ({
+                            value,
+                            label: l[lang],
+                          }))}
+                        />
+                      </Form.Item>
+                    </Space>
+                    <Form.Item name="specialReason" label={t("specialReason")}>
+                      <Radio.Group
+                        options={[
+                          { value: true, label: t("yes") },
+                          { value: false, label: t("no") },
+                        ]}
+                      />
+                    </Form.Item>
+                  </>
+                )}
+                <Materials req={req.data} />
+                {req.data && req.data.rules.length > 0 && (
+                  <Typography.Paragraph type="secondary" style={{ fontSize: 12 }} data-testid="action-rules">
+                    {t("rulesApplied")}:{" "}
+                    {req.data.rules
+                      .map((r) => `${r.message}〔${r.citation.document} ${r.citation.clause}〕`)
+                      .join("；")}
+                  </Typography.Paragraph>
+                )}
+              </>
+            )}
+          </Form>
+          {preview && (
+            <Space direction="vertical" style={{ width: "100%" }} data-testid="action-preview-result">
+              <Alert
+                type={
+                  preview.effect === "apply" ? "success" : preview.effect === "queue" ? "info" : "warning"
+                }
+                showIcon
+                title={preview.error ?? t(PREVIEW_TITLE[preview.effect])}
+              />
+              {preview.decision && <DecisionCard decision={preview.decision} />}
+            </Space>
           )}
-        </Form>
+        </>
       )}
     </Modal>
   );
