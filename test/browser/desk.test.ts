@@ -309,3 +309,53 @@ describe("the prepayment monitor", () => {
     await context.close();
   });
 });
+
+describe("a settlement at the desk", () => {
+  it("a Nanchang retiree's stay in Sanya: the fund's share in plain figures and the 附件6 slip on one A4 page", async () => {
+    await page.goto(`${server.url}/desk`);
+    await choose("insured.region", "360102");
+    await setDate("asOf", "2025-03-10");
+    await next();
+    await page.getByText("异地安置退休人员", { exact: true }).click();
+    await page.locator('[id="kind"]').getByText("结算", { exact: true }).click();
+    await next();
+    await field("applicant.idNumber").fill("360102196003011010");
+    await field("applicant.name").fill("王五");
+    await choose("insured.scheme", "职工");
+    if ((await field("insured.status").count()) > 0) await choose("insured.status", "退休");
+    await next();
+    await choose("filing.destination.region", "460200");
+    await field("filing.destination.hospital.name").fill("三亚市人民医院");
+    if ((await field("filing.destination.hospital.level").count()) > 0)
+      await choose("filing.destination.hospital.level", "三级甲等");
+    await yes("filing.destination.hospital.networked");
+    await next();
+    await setDate("settlement.admission", "2025-03-01");
+    await setDate("settlement.discharge", "2025-03-10");
+    await page.locator('[id="settlement.hospitalLevel"]').getByText("3", { exact: true }).click();
+    await field("settlement.totalCost").fill("30000.00");
+    await field("settlement.selfPayCost").fill("2000.00");
+    await field("settlement.partialSelfPayCost").fill("1000.00");
+    await field("settlement.inpatientNumber").fill("ZY2025030188");
+    await field("settlement.primaryDiagnosis").fill("冠状动脉粥样硬化性心脏病");
+    await page.getByTestId("decide").click();
+    const card = page.getByTestId("decision-card");
+    await expect.poll(() => card.getAttribute("data-outcome")).toBe("approved");
+    // 30000 − 2000 − 1000 = 27000; (27000 − 800) × 0.85 = 22270.00 (simulator/cases/settlement.yaml)
+    expect(await page.getByTestId("fund-pay").textContent()).toBe("22270.00 元");
+    expect(await page.getByTestId("benefits").textContent()).toContain("7730.00 元");
+    expect(await card.textContent()).toContain("直接结算");
+    await screenshot(page, "desk-settlement");
+    const [slip] = await Promise.all([page.waitForEvent("popup"), page.getByTestId("print-slip").click()]);
+    await slip.waitForLoadState();
+    const text = (await slip.locator("body").textContent()) ?? "";
+    expect(text).toContain("住院结算单");
+    expect(text).toContain("22270.00");
+    expect(text).toContain("ZY2025030188");
+    expect(text).toContain("冠状动脉粥样硬化性心脏病");
+    expect(text).toContain("360102196003011010"); // a clerk handles files: the slip names the person in full
+    const pdf = await slip.pdf({ format: "A4", preferCSSPageSize: true });
+    expect(pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g)?.length).toBe(1);
+    await slip.close();
+  });
+});

@@ -59,6 +59,7 @@ export function DecisionCard({ decision }: { decision: Decision }) {
           {d.processing.workingDays != null && ` (${d.processing.workingDays})`}
         </Descriptions.Item>
       </Descriptions>
+      {d.benefits && <BenefitsTable benefits={d.benefits} />}
       <List
         size="small"
         header={<Typography.Text strong>{t("reasons")}</Typography.Text>}
@@ -116,5 +117,44 @@ export function DecisionCard({ decision }: { decision: Decision }) {
         />
       )}
     </Card>
+  );
+}
+
+type Benefits = NonNullable<Decision["benefits"]>;
+
+/** A settlement's money as the decision gives it: decimal strings, shown as they are (never parsed). */
+function BenefitsTable({ benefits: b }: { benefits: Benefits }) {
+  const { t } = useLang();
+  const yuan = (x: string | undefined | null) => (x == null ? "—" : `${x} ${t("yuan")}`);
+  return (
+    <Descriptions
+      size="small"
+      column={2}
+      bordered
+      style={{ marginTop: 8 }}
+      data-testid="benefits"
+      title={
+        <span>
+          {t("benefits")}{" "}
+          {b.provenance !== "official" && (
+            <Tag color="orange" data-testid="benefits-provenance">
+              {t(b.provenance === "illustrative" ? "illustrativeFigures" : "secondaryFigures")}
+            </Tag>
+          )}
+        </span>
+      }
+    >
+      <Descriptions.Item label={t("eligibleCost")}>{yuan(b.eligibleCost)}</Descriptions.Item>
+      <Descriptions.Item label={t("deductible")}>{yuan(b.deductible)}</Descriptions.Item>
+      <Descriptions.Item label={t("ratio")}>{b.ratio}</Descriptions.Item>
+      <Descriptions.Item label={t("fundPay")}>
+        <Typography.Text strong data-testid="fund-pay">
+          {yuan(b.fundPay)}
+        </Typography.Text>
+      </Descriptions.Item>
+      <Descriptions.Item label={t("personalPay")} span={2}>
+        {yuan(b.personalPay)}
+      </Descriptions.Item>
+    </Descriptions>
   );
 }

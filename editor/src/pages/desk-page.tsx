@@ -47,7 +47,10 @@ import { useLang } from "../i18n.tsx";
 type FormValues = Record<string, unknown> & { asOf?: Dayjs; kind?: string; materials?: string[] };
 type DeskDecision = Decision & { decisionId: string; review?: { status: string } };
 
-const DESK_KINDS = ["filing", "change", "revoke", "extend"] as const;
+const DESK_KINDS = ["filing", "change", "revoke", "extend", "settlement"] as const;
+
+/** A money amount as the case takes it: a decimal string, at most 2 places (never a JS number). */
+const MONEY = /^\d{1,15}(\.\d{1,2})?$/;
 
 export const regionOptions = () =>
   Object.entries(REGION_NAMES)
@@ -197,6 +200,7 @@ export function DeskPage() {
               <FieldItems req={req.data} step="destination" />
             </div>
             <div style={show("facts")}>
+              {kind === "settlement" && <SettlementFields />}
               <FieldItems req={req.data} step="facts" />
               <Materials req={req.data} />
               {materials.includes("filing_form") && formFieldsOf(req.data, channel).length > 0 && (
@@ -245,7 +249,7 @@ export function DeskPage() {
                   {t("printNotice")}
                 </Button>
               )}
-              {decision.outcome === "approved" && (
+              {decision.outcome === "approved" && kind !== "settlement" && (
                 <Button
                   icon={<PrinterOutlined />}
                   href={`/api/decisions/${decision.decisionId}/receipt.html`}
@@ -253,6 +257,16 @@ export function DeskPage() {
                   data-testid="print-receipt"
                 >
                   {filingId ? t("printCertificate") : t("printReceipt")}
+                </Button>
+              )}
+              {decision.outcome === "approved" && decision.benefits && (
+                <Button
+                  icon={<PrinterOutlined />}
+                  href={`/api/decisions/${decision.decisionId}/slip.html`}
+                  target="_blank"
+                  data-testid="print-slip"
+                >
+                  {t("printSlip")}
                 </Button>
               )}
               {decision.outcome === "approved" && kind === "filing" && !filingId && (
@@ -281,6 +295,63 @@ export function DeskPage() {
         )}
       </Col>
     </Row>
+  );
+}
+
+/** A settlement's stay and costs (case-format.md `settlement`): money typed as decimal strings. */
+function SettlementFields() {
+  const { t } = useLang();
+  const money = [{ pattern: MONEY, message: t("moneyFormat") }];
+  const moneyInput = (name: string, label: string, required = false) => (
+    <Form.Item
+      name={name}
+      label={label}
+      rules={required ? [{ required: true }, ...money] : money}
+      style={{ width: 200 }}
+    >
+      <Input inputMode="decimal" suffix={t("yuan")} placeholder="0.00" />
+    </Form.Item>
+  );
+  return (
+    <>
+      <Divider titlePlacement="start" plain>
+        {t("settlementCosts")}
+      </Divider>
+      <Space wrap>
+        <Form.Item name="settlement.admission" label={t("admissionDate")} rules={[{ required: true }]}>
+          <DatePicker />
+        </Form.Item>
+        <Form.Item name="settlement.discharge" label={t("dischargeDate")} rules={[{ required: true }]}>
+          <DatePicker />
+        </Form.Item>
+        <Form.Item name="settlement.hospitalLevel" label={t("benefitLevel")} rules={[{ required: true }]}>
+          <Radio.Group options={["1", "2", "3"].map((v) => ({ value: v, label: v }))} />
+        </Form.Item>
+        <Form.Item name="settlement.filed" label={t("stayFiled")} initialValue={true}>
+          <Radio.Group
+            options={[
+              { value: true, label: t("yes") },
+              { value: false, label: t("no") },
+            ]}
+          />
+        </Form.Item>
+      </Space>
+      <Space wrap>
+        {moneyInput("settlement.totalCost", t("totalCost"), true)}
+        {moneyInput("settlement.selfPayCost", t("selfPayCost"))}
+        {moneyInput("settlement.partialSelfPayCost", t("partialSelfPayCost"))}
+        {moneyInput("settlement.yearToDate.fundPaid", t("fundPaidThisYear"))}
+      </Space>
+      <Space wrap>
+        {(["inpatientNumber", "admissionMode", "dischargeDepartment", "primaryDiagnosis"] as const).map(
+          (k) => (
+            <Form.Item key={k} name={`settlement.${k}`} label={t(k)} style={{ width: 200 }}>
+              <Input />
+            </Form.Item>
+          ),
+        )}
+      </Space>
+    </>
   );
 }
 
