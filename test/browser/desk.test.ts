@@ -48,6 +48,9 @@ async function yes(id: string) {
 
 const next = () => page.getByRole("button", { name: /下一步/ }).click();
 
+/** The pages of a PDF Chromium printed (its page objects). */
+const pdfPages = (pdf: Buffer) => pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g)?.length ?? 0;
+
 beforeAll(async () => {
   server = await startServer();
   const adminToken = await token(server.url, ADMIN.username, ADMIN.password);
@@ -125,6 +128,7 @@ describe("a clerk at the desk", () => {
     expect(text).toContain("攀医保〔2017〕10号");
     const pdf = await notice.pdf({ format: "A4", preferCSSPageSize: true });
     expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
+    expect(pdfPages(pdf)).toBe(1);
     await notice.setViewportSize({ width: 820, height: 1160 });
     await screenshot(notice, "desk-notice");
     await notice.close();
@@ -142,6 +146,12 @@ describe("a clerk at the desk", () => {
     await page.waitForURL(/\/registry\/[^/]+$/);
     await expect.poll(() => page.getByTestId("filing-status").textContent()).toBe("有效");
     expect(await page.getByTestId("history").textContent()).toContain("备案");
+    // the 备案凭证 names the filing and fits one A4 page
+    const certificate = await page.context().newPage();
+    await certificate.goto(`${page.url().replace("/registry/", "/api/filings/")}/certificate.html`);
+    expect(await certificate.locator("body").textContent()).toContain("备案凭证");
+    expect(pdfPages(await certificate.pdf({ format: "A4", preferCSSPageSize: true }))).toBe(1);
+    await certificate.close();
     await page.goto(`${server.url}/registry`);
     const table = page.getByTestId("filings");
     await expect.poll(() => table.textContent()).toContain("510402********1236");
@@ -355,7 +365,7 @@ describe("a settlement at the desk", () => {
     expect(text).toContain("冠状动脉粥样硬化性心脏病");
     expect(text).toContain("360102196003011010"); // a clerk handles files: the slip names the person in full
     const pdf = await slip.pdf({ format: "A4", preferCSSPageSize: true });
-    expect(pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g)?.length).toBe(1);
+    expect(pdfPages(pdf)).toBe(1);
     await slip.close();
   });
 });
