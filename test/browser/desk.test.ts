@@ -157,6 +157,24 @@ describe("a clerk at the desk", () => {
     await expect.poll(() => table.textContent()).toContain("510402********1236");
     expect(await table.textContent()).toContain("异地安置退休人员");
     await screenshot(page, "desk-registry");
+    // the 附件2 summary table downloads as CSV (UTF-8 with a BOM, the Chinese header) and as XLSX
+    const [csv] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByTestId("exports").getByRole("link", { name: /CSV/ }).first().click(),
+    ]);
+    expect(csv.suggestedFilename()).toMatch(/\.csv$/);
+    const body = await (await csv.createReadStream()).toArray();
+    const text = Buffer.concat(body).toString("utf8");
+    expect(text.charCodeAt(0)).toBe(0xfeff);
+    expect(text).toContain("王德明");
+    expect(text).toContain("异地安置退休人员");
+    const [xlsx] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByTestId("exports").getByRole("link", { name: /XLSX/ }).first().click(),
+    ]);
+    expect(xlsx.suggestedFilename()).toMatch(/\.xlsx$/);
+    const zip = Buffer.concat(await (await xlsx.createReadStream()).toArray());
+    expect(zip.subarray(0, 2).toString()).toBe("PK");
   });
 
   it("a change inside the change lock with a special reason goes to the manual review queue", async () => {
