@@ -36,6 +36,10 @@ li { margin: 0 0 3pt; page-break-inside: avoid; }
 .sign div { width: 45%; }
 .stamp { text-align: right; margin-top: 10pt; }
 .footnote { font-size: 9pt; color: #333; margin-top: 12pt; border-top: 0.5pt solid #000; padding-top: 4pt; }
+.toolbar { text-align: center; margin: 0 0 12pt; font-family: ${SANS}; }
+.toolbar button { font: inherit; font-size: 11pt; padding: 4pt 14pt; cursor: pointer; }
+.toolbar span { font-size: 9pt; color: #555; margin-left: 8pt; }
+@media print { .toolbar { display: none; } }
 @media screen { html { background: #eee; } body { width: 210mm; min-height: 297mm; margin: 1rem auto; padding: 18mm 16mm; background: #fff; box-shadow: 0 0 6px #999; } }
 `;
 
@@ -65,6 +69,21 @@ ${p.body}
 </main></body></html>
 `;
 }
+
+/** The script of the print button (served by the server, so the page's CSP allows it: script-src 'self'). */
+export const PRINT_SCRIPT = `document.getElementById("print")?.addEventListener("click", () => window.print());\n`;
+
+/**
+ * A page as the server serves it: a print button above it (hidden on paper) that opens the
+ * browser's print dialog, where "Save as PDF" gives the PDF of the same page. The CLI writes the
+ * page without it (a file opened offline has no server to load the script from).
+ */
+export const withPrintButton = (html: string) =>
+  html.replace(
+    "<body>",
+    `<body><div class="toolbar"><button id="print" type="button">打印 / 另存为 PDF</button><span>A4 纵向</span></div>` +
+      `<script src="/api/documents/print.js" defer></script>`,
+  );
 
 /** A citation as printed: 〔攀医保〔2017〕10号 四(一)1〕. */
 export const citeText = (c: { document: string; clause: string } | undefined) =>

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { type Case, caseSchema, plainMessages, vocabulary } from "../../engine/index.ts";
 import { requireRoles } from "../auth.ts";
+import { PRINT_SCRIPT, withPrintButton } from "../documents/layout.ts";
 import type { Person } from "../documents/notice.ts";
 import { noticeHtml } from "../documents/notice.ts";
 import { receiptHtml } from "../documents/receipt.ts";
@@ -25,6 +26,13 @@ const TAGS = ["documents"];
  * shown in full only to the roles that handle files (server/registry/privacy.ts).
  */
 export const documentRoutes: FastifyPluginAsyncZod<DocumentRouteOptions> = async (r, opts) => {
+  // the print button's script: public, nothing personal in it (hidden from the API document)
+  r.get("/documents/print.js", { schema: { hide: true } }, async (_req, reply) =>
+    reply
+      .type("text/javascript; charset=utf-8")
+      .header("cache-control", "public, max-age=3600")
+      .send(PRINT_SCRIPT),
+  );
   const { store, today } = opts;
   const readers = requireRoles(store, "clerk", "tester", "officer", "approver", "admin");
 
@@ -64,7 +72,7 @@ export const documentRoutes: FastifyPluginAsyncZod<DocumentRouteOptions> = async
     async (req, reply) => {
       const { d, c } = await load(req.params.id, handlesFiles(req.user));
       const page = noticeHtml(d.output, person(c, handlesFiles(req.user)), today());
-      return reply.type("text/html; charset=utf-8").send(page);
+      return reply.type("text/html; charset=utf-8").send(withPrintButton(page));
     },
   );
 
@@ -112,7 +120,7 @@ export const documentRoutes: FastifyPluginAsyncZod<DocumentRouteOptions> = async
           status: filing.status,
         },
       );
-      return reply.type("text/html; charset=utf-8").send(page);
+      return reply.type("text/html; charset=utf-8").send(withPrintButton(page));
     },
   );
 
@@ -152,7 +160,7 @@ export const documentRoutes: FastifyPluginAsyncZod<DocumentRouteOptions> = async
         validUntil: filing.validUntil,
         status: filing.status,
       });
-      return reply.type("text/html; charset=utf-8").send(page);
+      return reply.type("text/html; charset=utf-8").send(withPrintButton(page));
     },
   );
 
@@ -174,7 +182,9 @@ export const documentRoutes: FastifyPluginAsyncZod<DocumentRouteOptions> = async
       const shown = full
         ? c
         : { ...c, applicant: { ...c.applicant, name: maskName(c.applicant.name) ?? undefined } };
-      return reply.type("text/html; charset=utf-8").send(settlementSlipHtml(shown as Case, d.output, full));
+      return reply
+        .type("text/html; charset=utf-8")
+        .send(withPrintButton(settlementSlipHtml(shown as Case, d.output, full)));
     },
   );
 };

@@ -126,6 +126,11 @@ describe("a clerk at the desk", () => {
     expect(text).toContain("本人社会保障卡");
     expect(text).toContain("户籍证明");
     expect(text).toContain("攀医保〔2017〕10号");
+    // a print button on screen opens the print dialog (Save as PDF); on paper it is hidden
+    expect(await notice.getByRole("button", { name: "打印 / 另存为 PDF" }).isVisible()).toBe(true);
+    await notice.emulateMedia({ media: "print" });
+    expect(await notice.getByRole("button", { name: "打印 / 另存为 PDF" }).isVisible()).toBe(false);
+    await notice.emulateMedia({ media: "screen" });
     const pdf = await notice.pdf({ format: "A4", preferCSSPageSize: true });
     expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
     expect(pdfPages(pdf)).toBe(1);

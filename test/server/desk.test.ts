@@ -137,6 +137,18 @@ describe.each(DIALECTS)("the clerk's desk on $name", (dialect) => {
       expect(masked.body).toContain("张*");
     });
 
+    it("puts a print button above each document (hidden on paper), its script served by the server itself", async () => {
+      const d = await decide(TWO_MISSING);
+      const r = await get(`/api/decisions/${d.decisionId}/notice.html`);
+      expect(r.body).toContain('<button id="print"');
+      expect(r.body).toContain('<script src="/api/documents/print.js" defer></script>');
+      expect(r.body).toMatch(/@media print \{ \.toolbar \{ display: none; \} \}/);
+      const js = await s.app.inject({ method: "GET", url: "/api/documents/print.js" });
+      expect(js.statusCode).toBe(200);
+      expect(js.headers["content-type"]).toMatch(/^text\/javascript/);
+      expect(js.body).toContain("window.print()");
+    });
+
     it("prints a 受理回执 for an approved decision and the 备案凭证 once it is a filing; not for an incomplete one", async () => {
       const d = await decide({ ...APPROVED_CASE, id: "desk-approved" });
       const receipt = await get(`/api/decisions/${d.decisionId}/receipt.html`);
