@@ -22,6 +22,7 @@ export { crossProvince, provinceOf, regionPrefix, regionWithin } from "./regions
 export { RuleLibrary, regionAncestry, resolveChain } from "./resolve.ts";
 export { contentHash, type LoadedRuleSet, loadRuleSet } from "./rule-set-loader.ts";
 export { type Case, type CaseInput, caseFields, caseSchema } from "./schema/case.ts";
+export { fastCase, parseCase } from "./schema/case-fast.ts";
 export { isoDate, plainMessages } from "./schema/common.ts";
 export { type Benefits, type Decision, decisionSchema } from "./schema/decision.ts";
 export { problemSchema } from "./schema/problem.ts";

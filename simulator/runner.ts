@@ -2,12 +2,11 @@ import { CORE_SCHEMA, load as fastYaml } from "js-yaml";
 import {
   type Case,
   type CaseFormat,
-  caseSchema,
   type Decider,
   type Decision,
   loadCases,
   type Problem,
-  plainMessages,
+  parseCase,
 } from "../engine/index.ts";
 import { type AggregateData, Aggregator, type CaseAt } from "./aggregate.ts";
 import { type CsvMapping, mapRecord } from "./csv-mapping.ts";
@@ -91,7 +90,7 @@ export class CaseRunner {
       return;
     }
     if (isLogLine(raw)) {
-      const p = caseSchema.safeParse(raw.case, { error: plainMessages });
+      const p = parseCase(raw.case);
       const id = idOf(raw.case);
       if (!p.success)
         this.agg.invalid({
@@ -103,7 +102,7 @@ export class CaseRunner {
       else this.decide(p.data, { file, line, caseId: p.data.id }, raw.decision);
       return;
     }
-    const p = caseSchema.safeParse(raw, { error: plainMessages });
+    const p = parseCase(raw);
     if (p.success) this.decide(p.data, { file, line, caseId: p.data.id });
     else this.locatedLine(file, line, s);
   }
@@ -125,7 +124,7 @@ export class CaseRunner {
     for (const { line, values } of rows) {
       const { raw, problems: cells } = mapRecord(mapping, index, values);
       const id = idOf(raw);
-      const p = caseSchema.safeParse(raw, { error: plainMessages });
+      const p = parseCase(raw);
       if (p.success && cells.length === 0) {
         this.decide(p.data, { file, line, caseId: p.data.id });
         continue;
@@ -205,7 +204,7 @@ export class CaseRunner {
     const out: Case[] = [];
     const ids = new Set<string>();
     for (const raw of list) {
-      const p = caseSchema.safeParse(raw, { error: plainMessages });
+      const p = parseCase(raw);
       if (!p.success || ids.has(p.data.id)) return undefined;
       ids.add(p.data.id);
       out.push(p.data);
