@@ -116,6 +116,55 @@ export function compileCondition(condition: Condition): CompiledCondition {
   };
 }
 
+export type CompiledTest = (facts: Facts) => TriState;
+
+/**
+ * A condition tree compiled to its result alone: what `compileCondition`'s trace says in
+ * `result`, without building the trace (a decision asked without condition trees). Operators are
+ * pure, so stopping at the first false of an `all` (true of an `any`) gives the same result.
+ */
+export function compileTest(condition: Condition): CompiledTest {
+  if ("all" in condition) {
+    const parts = condition.all.map(compileTest);
+    return (facts) => {
+      let unknown = false;
+      for (const p of parts) {
+        const r = p(facts);
+        if (r === false) return false;
+        if (r === "unknown") unknown = true;
+      }
+      return unknown ? "unknown" : true;
+    };
+  }
+  if ("any" in condition) {
+    const parts = condition.any.map(compileTest);
+    return (facts) => {
+      let unknown = false;
+      for (const p of parts) {
+        const r = p(facts);
+        if (r === true) return true;
+        if (r === "unknown") unknown = true;
+      }
+      return unknown ? "unknown" : false;
+    };
+  }
+  if ("not" in condition) {
+    const inner = compileTest(condition.not);
+    return (facts) => negate(inner(facts));
+  }
+  const { fact, operator, value } = condition;
+  const op = OPERATORS[operator];
+  if (!op) throw new Error(`unknown operator ${operator}`);
+  const ref = isFactRef(value) ? value.fact : undefined;
+  const unary = UNARY_OPERATORS.has(operator);
+  return (facts) => {
+    const factResult = facts[fact];
+    const valueResult = ref === undefined ? value : facts[ref];
+    const bool = op(factResult, valueResult);
+    return leafResult(factResult, unary ? null : valueResult, bool);
+  };
+}
+
 /** Facts whose absence made a trace `unknown`: the fields the applicant must still give. */
 export function unknownFacts(trace: ConditionTrace, into: Set<string> = new Set()): Set<string> {
   if (trace.result !== "unknown") return into;

@@ -13,6 +13,15 @@ import type { Decision, Reason, TraceEntry, Warning } from "./schema/decision.ts
 export { compiledEvaluator, type Evaluator };
 
 /**
+ * How much of its working a decision carries. `full`: every rule's evaluated condition trees
+ * (`when`, `conditions`: each fact's value, each leaf's result). `rules`: one trace line per rule
+ * and entry applied — its result, effect, detail and citation — without the trees; everything
+ * else in the decision is the same. The trees of a logged decision are had again by replaying its
+ * case under its chain (the rule sets' content hashes are in the decision).
+ */
+export type TraceLevel = "full" | "rules";
+
+/**
  * Decides one validated case under a compiled policy, as a pipeline of pure steps:
  * eligibility and materials → validity → settlement mode → benefits (settlements) → processing →
  * notes. Each step runs once and returns its value with the reasons, warnings and trace lines it
@@ -21,10 +30,15 @@ export { compiledEvaluator, type Evaluator };
  *
  * @example decide(caseSchema.parse(input), compilePolicy(resolveChain(library, "510402", "2017-06-01").chain))
  */
-export function decide(c: Case, policy: Policy, evaluator: Evaluator = compiledEvaluator): Decision {
+export function decide(
+  c: Case,
+  policy: Policy,
+  evaluator: Evaluator = compiledEvaluator,
+  trace: TraceLevel = "full",
+): Decision {
   const facts = caseFacts(c, policy);
   const category = requestCategory(c);
-  const elig = eligibility(c, policy, category, facts, evaluator);
+  const elig = eligibility(c, policy, category, facts, evaluator, trace === "full");
   const extension = extensionAllowed(c, policy, category);
   let outcome = worst(elig.value, extension.value);
 
@@ -50,7 +64,7 @@ export function decide(c: Case, policy: Policy, evaluator: Evaluator = compiledE
   const due = processing(c, policy, category);
   steps.push(due);
   steps.push(notes(c, policy, category, steps));
-  const { reasons, warnings, trace } = merge(steps);
+  const { reasons, warnings, trace: lines } = merge(steps);
 
   const ruleSets = policy.chain.map((rs) => ({ id: rs.id, version: rs.version, hash: rs.hash }));
   const { missingMaterials, missingFields } = elig;
@@ -72,7 +86,7 @@ export function decide(c: Case, policy: Policy, evaluator: Evaluator = compiledE
         processing: due.value,
         benefits: money.value,
         warnings,
-        trace,
+        trace: lines,
       }
     : {
         caseId: c.id,
@@ -88,7 +102,7 @@ export function decide(c: Case, policy: Policy, evaluator: Evaluator = compiledE
         settlementMode: mode.value,
         processing: due.value,
         warnings,
-        trace,
+        trace: lines,
       };
 }
 

@@ -1,12 +1,15 @@
 import { BoundedCache } from "./bounded-cache.ts";
 import { addPeriod } from "./dates.ts";
-import { decide, type Evaluator } from "./decide.ts";
+import { decide, type Evaluator, type TraceLevel } from "./decide.ts";
 import { compilePolicy, type Policy, policyKey } from "./policy.ts";
 import { RuleLibrary, resolveChain } from "./resolve.ts";
 import type { LoadedRuleSet } from "./rule-set-loader.ts";
 import type { Case } from "./schema/case.ts";
 import type { Decision } from "./schema/decision.ts";
 import type { Problem } from "./yaml-source.ts";
+
+/** How to decide: json-rules-engine's evaluator instead of the compiled one; how much trace (`decide.ts`). */
+export type DecideOptions = { evaluator?: Evaluator; trace?: TraceLevel };
 
 export type DecideResult = { ok: true; decision: Decision } | { ok: false; problems: Problem[] };
 
@@ -85,9 +88,10 @@ export class Decider {
     return { ok: true, policy: this.policies.get(key) ?? this.policies.set(key, compilePolicy(r.chain)) };
   }
 
-  decide(c: Case, evaluator?: Evaluator): DecideResult {
+  /** @example decider.decide(c, { trace: "rules" }) // the trace without condition trees */
+  decide(c: Case, opts: DecideOptions = {}): DecideResult {
     const r = this.policyFor(c.insured.region, c.asOf);
     if (!r.ok) return { ok: false, problems: [r.problem] };
-    return { ok: true, decision: decide(c, r.policy, evaluator) };
+    return { ok: true, decision: decide(c, r.policy, opts.evaluator, opts.trace) };
   }
 }

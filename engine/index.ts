@@ -13,7 +13,8 @@ export {
 } from "./case-loader.ts";
 export { ageOn } from "./dates.ts";
 export { grantValidity } from "./decide/validity.ts";
-export { type DecideResult, Decider, type PolicyResult } from "./decider.ts";
+export type { TraceLevel } from "./decide.ts";
+export { type DecideOptions, type DecideResult, Decider, type PolicyResult } from "./decider.ts";
 export { type IdInfo, parseIdNumber } from "./id-number.ts";
 export { lintLibrary } from "./lint.ts";
 export { mergeSections, type Policy } from "./policy.ts";

@@ -1,4 +1,10 @@
-import { type CompiledCondition, type Condition, compileCondition } from "./conditions.ts";
+import {
+  type CompiledCondition,
+  type CompiledTest,
+  type Condition,
+  compileCondition,
+  compileTest,
+} from "./conditions.ts";
 import type { FactName } from "./facts.ts";
 import { UNARY_OPERATORS } from "./operators.ts";
 import type { LoadedRuleSet } from "./rule-set-loader.ts";
@@ -32,6 +38,9 @@ export type EvalRule = {
   conditions: Condition;
   whenFn: CompiledCondition | undefined;
   conditionsFn: CompiledCondition;
+  /** The same trees' results alone, no trace built (a decision asked with `trace: "rules"`). */
+  whenTest: CompiledTest | undefined;
+  conditionsTest: CompiledTest;
   onFail: "reject" | "manual_review" | "warn" | "missing_material";
   message: string;
   passMessage: string | undefined;
@@ -172,6 +181,8 @@ function materialRule(m: Sourced<MaterialRequirement>): EvalRule {
     conditions,
     whenFn: when && compileCondition(when),
     conditionsFn: compileCondition(conditions),
+    whenTest: when && compileTest(when),
+    conditionsTest: compileTest(conditions),
     onFail: "missing_material",
     message: `缺少材料：${label}`,
     passMessage: undefined,
@@ -193,6 +204,8 @@ function eligibilityRule(r: Sourced<Rule>): EvalRule {
     conditions,
     whenFn: when && compileCondition(when),
     conditionsFn: compileCondition(conditions),
+    whenTest: when && compileTest(when),
+    conditionsTest: compileTest(conditions),
     onFail: r.onFail,
     message: r.message,
     passMessage: r.passMessage,

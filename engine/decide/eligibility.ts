@@ -1,11 +1,11 @@
 import { DERIVED_FROM, requestCategory } from "../case-facts.ts";
 import { type ConditionTrace, type TriState, unknownFacts } from "../conditions.ts";
 import { DERIVED_FACTS, type Facts } from "../facts.ts";
-import type { Policy } from "../policy.ts";
+import type { EvalRule, Policy } from "../policy.ts";
 import type { Case } from "../schema/case.ts";
 import type { MissingMaterial, Reason, TraceEntry, Warning } from "../schema/decision.ts";
 import { CATEGORIES, type Category, fieldLabel, type Outcome } from "../vocabulary.ts";
-import { type Evaluator, lookupTrace, NONE, type Step } from "./step.ts";
+import { compiledEvaluator, type Evaluator, lookupTrace, NONE, type Step } from "./step.ts";
 
 /** Eligibility and materials: the step's verdict, and everything missing at once (一次性告知). */
 export type Eligibility = Step<Outcome> & {
@@ -17,6 +17,10 @@ export type Eligibility = Step<Outcome> & {
  * Is the category offered, does every rule in scope hold, is every material handed in and every
  * required form field filled? Every rule in scope is evaluated (none short-circuits another), so
  * the step lists every failed condition and every missing material at once.
+ *
+ * With `trees` false (and the compiled evaluator) each rule's line of the trace leaves out the
+ * evaluated condition trees (`when`, `conditions`): the rules are tested for their results alone,
+ * and a tree is built only for a rule that comes out unknown, to name the missing fields.
  */
 export function eligibility(
   c: Case,
@@ -24,24 +28,33 @@ export function eligibility(
   category: Category | undefined,
   facts: Facts,
   evaluator: Evaluator,
+  trees = true,
 ): Eligibility {
-  const reasons: Reason[] = [];
-  const missingMaterials: MissingMaterial[] = [];
-  const missingFields = new Set<string>();
-  const warnings: Warning[] = [];
+  const t: Tally = {
+    reasons: [],
+    missingMaterials: [],
+    missingFields: new Set<string>(),
+    warnings: [],
+    rejected: false,
+    manual: false,
+  };
   const trace: TraceEntry[] = [];
-  let rejected = false;
-  let manual = false;
 
   const cat = category && policy.categories.get(category);
   if (category && cat) {
     trace.push(lookupTrace("category", `category.${category}`, cat, { available: true }));
   } else if (category) {
-    rejected = true;
+    t.rejected = true;
     const last = policy.chain[policy.chain.length - 1];
     const message = `${CATEGORIES.labels[category].zh}不在本地区备案人员范围内`;
     const citation = { document: last?.sources[0]?.document ?? "", clause: "备案人员范围" };
-    reasons.push({ code: "category.unavailable", effect: "reject", message, citation, ruleSet: policy.key });
+    t.reasons.push({
+      code: "category.unavailable",
+      effect: "reject",
+      message,
+      citation,
+      ruleSet: policy.key,
+    });
     trace.push({
       rule: `category.${category}`,
       type: "category",
@@ -51,7 +64,29 @@ export function eligibility(
   }
 
   const categoryOffered = !category || cat !== undefined;
+  const testsOnly = !trees && evaluator === compiledEvaluator;
   for (const rule of policy.rulesFor(c.kind, category)) {
+    if (testsOnly) {
+      if (rule.type === "material" && !categoryOffered) continue;
+      const whenResult = rule.whenTest ? rule.whenTest(facts) : undefined;
+      const { id, type, origin: ruleSet, citation } = rule;
+      if (whenResult === false) {
+        trace.push({ rule: id, type, ruleSet, result: true, effect: "not_applicable" });
+        continue;
+      }
+      const conditionsResult = rule.conditionsTest(facts);
+      const result: TriState =
+        whenResult === "unknown" && conditionsResult === true ? true : conditionsResult;
+      const effect = result === true ? "pass" : result === "unknown" ? "unknown" : rule.onFail;
+      trace.push({ rule: id, type, ruleSet, result, effect, citation });
+      if (result === "unknown" && rule.type !== "material") {
+        // Rare: the trees name the facts the case does not give.
+        const conditions = rule.conditionsFn(facts);
+        const when = rule.whenFn?.(facts);
+        verdict(t, rule, result, conditions, when);
+      } else verdict(t, rule, result);
+      continue;
+    }
     // Materials of a category the region does not offer would only mislead the applicant.
     if (rule.type === "material" && !categoryOffered) continue;
     let when: ConditionTrace | undefined;
@@ -80,65 +115,90 @@ export function eligibility(
         ? { rule: id, type, ruleSet, result, effect, when, conditions, citation }
         : { rule: id, type, ruleSet, result, effect, conditions, citation },
     );
-    if (result === true) {
-      if (rule.passMessage)
-        reasons.push({ code: id, citation, ruleSet, effect: "pass", message: rule.passMessage });
-      continue;
-    }
-    if (rule.type === "material") {
-      const m = rule.material;
-      if (m) {
-        const label = rule.label ?? "";
-        missingMaterials.push(
-          "id" in m
-            ? { id: m.id, label, citation, requirement: id }
-            : { anyOf: m.anyOf, label, citation, requirement: id },
-        );
-      }
-      continue;
-    }
-    if (result === "unknown") {
-      const fields = [...unknownFacts(conditions), ...(when ? unknownFacts(when) : [])]
-        .map((f) => DERIVED_FROM[f] ?? f)
-        .filter((f) => !DERIVED_FACTS.has(f));
-      for (const f of fields) missingFields.add(f);
-      reasons.push({
-        code: id,
-        citation,
-        ruleSet,
-        effect: "unknown",
-        message: `无法判定（缺少：${fields.map((f) => fieldLabel(f, "zh")).join("、")}）：${rule.message}`,
-      });
-      continue;
-    }
-    if (rule.onFail === "warn") {
-      warnings.push({ code: rule.id, message: rule.message, citation: rule.citation });
-    } else if (rule.onFail === "reject") {
-      rejected = true;
-      reasons.push({ code: id, citation, ruleSet, effect: "reject", message: rule.message });
-    } else {
-      manual = true;
-      reasons.push({ code: id, citation, ruleSet, effect: "manual_review", message: rule.message });
-    }
+    verdict(t, rule, result, conditions, when);
   }
 
-  if (c.kind === "filing" || c.kind === "change") checkForm(c, policy, missingFields, trace);
+  if (c.kind === "filing" || c.kind === "change") checkForm(c, policy, t.missingFields, trace);
 
-  const value: Outcome = rejected
+  const value: Outcome = t.rejected
     ? "rejected"
-    : missingMaterials.length || missingFields.size
+    : t.missingMaterials.length || t.missingFields.size
       ? "incomplete"
-      : manual
+      : t.manual
         ? "manual_review"
         : "approved";
   return {
     value,
-    reasons,
-    warnings: warnings.length ? warnings : NONE,
+    reasons: t.reasons,
+    warnings: t.warnings.length ? t.warnings : NONE,
     trace,
-    missingMaterials,
-    missingFields: [...missingFields],
+    missingMaterials: t.missingMaterials,
+    missingFields: [...t.missingFields],
   };
+}
+
+/** What the rules' results add up to, as the step goes. */
+type Tally = {
+  reasons: Reason[];
+  missingMaterials: MissingMaterial[];
+  missingFields: Set<string>;
+  warnings: Warning[];
+  rejected: boolean;
+  manual: boolean;
+};
+
+/**
+ * What a rule's result adds: a pass message, a missing material, missing fields (an unknown
+ * result: `conditions` and `when` are its evaluated trees), a reason or a warning.
+ */
+function verdict(
+  t: Tally,
+  rule: EvalRule,
+  result: TriState,
+  conditions?: ConditionTrace,
+  when?: ConditionTrace,
+): void {
+  const { id, origin: ruleSet, citation } = rule;
+  if (result === true) {
+    if (rule.passMessage)
+      t.reasons.push({ code: id, citation, ruleSet, effect: "pass", message: rule.passMessage });
+    return;
+  }
+  if (rule.type === "material") {
+    const m = rule.material;
+    if (m) {
+      const label = rule.label ?? "";
+      t.missingMaterials.push(
+        "id" in m
+          ? { id: m.id, label, citation, requirement: id }
+          : { anyOf: m.anyOf, label, citation, requirement: id },
+      );
+    }
+    return;
+  }
+  if (result === "unknown") {
+    const fields = [...unknownFacts(conditions as ConditionTrace), ...(when ? unknownFacts(when) : [])]
+      .map((f) => DERIVED_FROM[f] ?? f)
+      .filter((f) => !DERIVED_FACTS.has(f));
+    for (const f of fields) t.missingFields.add(f);
+    t.reasons.push({
+      code: id,
+      citation,
+      ruleSet,
+      effect: "unknown",
+      message: `无法判定（缺少：${fields.map((f) => fieldLabel(f, "zh")).join("、")}）：${rule.message}`,
+    });
+    return;
+  }
+  if (rule.onFail === "warn") {
+    t.warnings.push({ code: rule.id, message: rule.message, citation: rule.citation });
+  } else if (rule.onFail === "reject") {
+    t.rejected = true;
+    t.reasons.push({ code: id, citation, ruleSet, effect: "reject", message: rule.message });
+  } else {
+    t.manual = true;
+    t.reasons.push({ code: id, citation, ruleSet, effect: "manual_review", message: rule.message });
+  }
 }
 
 /** Required filing-form fields (478号 附件1): when a form is given, every required field must be filled. */

@@ -46,18 +46,23 @@ export function notes(
  * newer rule (a region deferring to national policy, domain.md §7.14): no warning for it.
  */
 function olderOverrideWarning(policy: Policy, steps: readonly Step<unknown>[]): Warning | undefined {
-  const groups = new Map<string, { o: OlderOverride; entries: Set<string> }>();
-  for (const t of steps.flatMap((s) => s.trace)) {
-    const o = policy.olderOverrides.get(t.rule);
-    if (!o || t.ruleSet !== o.ruleSet) continue;
-    const since = (t.detail as { since?: string } | undefined)?.since;
-    if (since !== undefined && since >= o.newerFrom) continue;
-    const key = `${o.ruleSet} ${o.newer}`;
-    const g = groups.get(key) ?? { o, entries: new Set<string>() };
-    g.entries.add(o.entry);
-    groups.set(key, g);
+  // The map is made only when an entry is found: most decisions use none (no array, no map).
+  let groups: Map<string, { o: OlderOverride; entries: Set<string> }> | undefined;
+  const overrides = policy.olderOverrides;
+  for (const s of steps) {
+    for (const t of s.trace) {
+      const o = overrides.get(t.rule);
+      if (!o || t.ruleSet !== o.ruleSet) continue;
+      const since = (t.detail as { since?: string } | undefined)?.since;
+      if (since !== undefined && since >= o.newerFrom) continue;
+      const key = `${o.ruleSet} ${o.newer}`;
+      groups ??= new Map();
+      const g = groups.get(key) ?? { o, entries: new Set<string>() };
+      g.entries.add(o.entry);
+      groups.set(key, g);
+    }
   }
-  if (!groups.size) return undefined;
+  if (!groups) return undefined;
   const which = [...groups.values()].map(
     ({ o, entries }) =>
       `${o.ruleSet} 的 ${[...entries].join("、")} 取代了 ${o.newer}（${o.newerFrom} 起）的同名规定`,

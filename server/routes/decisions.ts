@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { type Decider, decisionSchema, parseCase } from "../../engine/index.ts";
+import { type Decider, type Decision, decisionSchema, parseCase } from "../../engine/index.ts";
 import { hasRole, requireRoles } from "../auth.ts";
 import { AppError } from "../errors.ts";
 import { type PolicyService, parseVersion } from "../policy-service.ts";
@@ -46,7 +46,17 @@ export const decisionRoutes: FastifyPluginAsyncZod<DecisionRouteOptions> = async
         description:
           "A decision that comes out manual_review (published rules only) is logged and queued for a reviewer " +
           "(GET /api/reviews); the answer carries the queue entry as `review`.",
-        querystring: z.object({ draft: z.coerce.number().int().optional() }),
+        querystring: z.object({
+          draft: z.coerce.number().int().optional(),
+          trace: z
+            .enum(["true", "false"])
+            .optional()
+            .describe(
+              "false: the answer leaves out `trace` (the decision is the same otherwise). The log keeps one trace " +
+                "line per rule and entry applied (result, effect, detail, citation) but not the evaluated condition " +
+                "trees; replaying the logged case under its chain gives them again.",
+            ),
+        }),
         headers: z.looseObject({
           "idempotency-key": z
             .string()
@@ -98,7 +108,8 @@ export const decisionRoutes: FastifyPluginAsyncZod<DecisionRouteOptions> = async
         decider = policies.withDraft(p.ruleSet);
         draftId = draft.id;
       }
-      const result = decider.decide(parsed.data);
+      const traced = req.query.trace !== "false";
+      const result = decider.decide(parsed.data, traced ? undefined : { trace: "rules" });
       if (!result.ok) throw new AppError("NOT_DECIDABLE", result.problems[0]?.message, result.problems);
       const actor = req.user?.username ?? "";
       const key = req.headers["idempotency-key"];
@@ -111,14 +122,24 @@ export const decisionRoutes: FastifyPluginAsyncZod<DecisionRouteOptions> = async
           if (!d) throw new AppError("INTERNAL");
           const review = await store.reviews.get(claim.decisionId);
           reply.header("idempotent-replayed", "true");
-          return { ...d.output, decisionId: claim.decisionId, ...(review && { review }) };
+          return {
+            ...(traced ? d.output : withoutTrace(d.output)),
+            decisionId: claim.decisionId,
+            ...(review && { review }),
+          };
         }
       }
       let logged = false;
       try {
         const queued = result.decision.outcome === "manual_review" && draftId === null;
-        // Serialized once: the log row's output and the answer share the string.
-        const output = JSON.stringify(result.decision);
+        // Serialized once: the log row's output and the answer share the string. Asked without
+        // trace, the trace (the decision's last key) is serialized apart, for the log alone.
+        const d = result.decision;
+        const untraced = traced ? d : withoutTrace(d);
+        const head = traced ? "" : JSON.stringify(untraced);
+        const output = traced
+          ? JSON.stringify(d)
+          : `${head.slice(0, -1)},"trace":${JSON.stringify(d.trace)}}`;
         if (queued) {
           return await store.transaction(async (tx) => {
             const decisionId = await tx.decisions.record(
@@ -133,7 +154,7 @@ export const decisionRoutes: FastifyPluginAsyncZod<DecisionRouteOptions> = async
             // In the decision's own transaction: the key names it exactly when it is logged.
             if (idempotent) await tx.idempotency.complete(userId, key, decisionId);
             logged = true;
-            return { ...result.decision, decisionId, review };
+            return { ...untraced, decisionId, review };
           });
         }
         // The answer waits for its row's commit (batched with others' rows, server/store/decision-log.ts).
@@ -148,7 +169,7 @@ export const decisionRoutes: FastifyPluginAsyncZod<DecisionRouteOptions> = async
         logged = true;
         if (idempotent) await store.idempotency.complete(userId, key, decisionId);
         // A string is sent as it is (fastify serializes only objects); the type provider wants the object type.
-        const body = `${output.slice(0, -1)},"decisionId":"${decisionId}"}`;
+        const body = `${(traced ? output : head).slice(0, -1)},"decisionId":"${decisionId}"}`;
         return reply.type("application/json; charset=utf-8").send(body as never);
       } catch (e) {
         // Nothing logged: the key is free for a retry. (Logged but the key not completed — the
@@ -225,6 +246,16 @@ export const decisionRoutes: FastifyPluginAsyncZod<DecisionRouteOptions> = async
     },
   );
 };
+
+/**
+ * The decision as answered to `?trace=false`: every key but the trace (the last). Typed as a
+ * decision: the documented answer keeps `trace` (the editor's typed client reads it), and the
+ * parameter's description says it is left out.
+ */
+function withoutTrace(d: Decision): Decision {
+  const { trace: _trace, ...rest } = d;
+  return rest as Decision;
+}
 
 /** How long a retry waits for the first request with its key before a 409 IDEMPOTENCY_IN_PROGRESS. */
 const PENDING_WAIT_MS = 5000;

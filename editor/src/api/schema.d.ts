@@ -294,6 +294,8 @@ export interface paths {
       parameters: {
         query?: {
           draft?: number;
+          /** @description false: the answer leaves out `trace` (the decision is the same otherwise). The log keeps one trace line per rule and entry applied (result, effect, detail, citation) but not the evaluated condition trees; replaying the logged case under its chain gives them again. */
+          trace?: "true" | "false";
         };
         header?: {
           /** @description Makes a retry safe: a request with a key this user sent in the last 24 hours with the same case (and ?draft) is answered with that first decision (the same decisionId, header Idempotent-Replayed: true) and logs nothing; the same key with a different request is 422 IDEMPOTENCY_KEY_REUSED; while the first request is still being decided a retry waits for it (409 IDEMPOTENCY_IN_PROGRESS with Retry-After after 5 s). */
