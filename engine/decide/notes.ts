@@ -39,6 +39,17 @@ export function notes(
   };
 }
 
+/** The rule sets (`id@version`) that keep an entry over a newer one, per policy (made once). */
+const overriding = new WeakMap<Policy, ReadonlySet<string>>();
+function overridingRuleSets(policy: Policy): ReadonlySet<string> {
+  let s = overriding.get(policy);
+  if (!s) {
+    s = new Set([...policy.olderOverrides.values()].map((o) => o.ruleSet));
+    overriding.set(policy, s);
+  }
+  return s;
+}
+
 /**
  * One warning for all the entries a decision used that replace a same-named entry of a newer rule
  * set up the chain (see `olderOverrides`), grouped by the regional and the newer rule set. An
@@ -49,8 +60,11 @@ function olderOverrideWarning(policy: Policy, steps: readonly Step<unknown>[]): 
   // The map is made only when an entry is found: most decisions use none (no array, no map).
   let groups: Map<string, { o: OlderOverride; entries: Set<string> }> | undefined;
   const overrides = policy.olderOverrides;
+  const origins = overridingRuleSets(policy);
   for (const s of steps) {
     for (const t of s.trace) {
+      // Most lines come from rule sets that override nothing: no look-up by the line's rule id.
+      if (!origins.has(t.ruleSet)) continue;
       const o = overrides.get(t.rule);
       if (!o || t.ruleSet !== o.ruleSet) continue;
       const since = (t.detail as { since?: string } | undefined)?.since;
