@@ -8,7 +8,6 @@ import { listFiles, readText } from "../simulator/files.ts";
 import { generate, samplesFor } from "../simulator/generate.ts";
 import { readCaseFiles } from "../simulator/replay.ts";
 import { buildReport, junitXml, type Report } from "../simulator/report.ts";
-import { reportHtml } from "../simulator/report-html.ts";
 import { deciderOf, type RuleSourceSpec, ruleSource, serverRuleSource } from "../simulator/rule-source.ts";
 import { defaultWorkers, SetupError, SIMULATION_EXTENSIONS, simulate } from "../simulator/run.ts";
 import { renderProblems } from "./render.ts";
@@ -203,7 +202,11 @@ export function registerSimulate(program: Command, defaults: { casesDir: string 
         process.stdout.write(out.text);
         if (opts.json) writeFileSync(opts.json, `${JSON.stringify(report, null, 2)}\n`);
         if (opts.junit) writeFileSync(opts.junit, junitXml(report));
-        if (opts.report) writeFileSync(opts.report, reportHtml(report));
+        if (opts.report) {
+          // Loaded here: its charts (echarts, ~3 MB) would slow every other command's start.
+          const { reportHtml } = await import("../simulator/report-html.ts");
+          writeFileSync(opts.report, reportHtml(report));
+        }
         process.exitCode = out.failed ? 1 : 0;
       } catch (e) {
         bar?.stop();
