@@ -1,4 +1,5 @@
 import { Decimal } from "decimal.js";
+import { BoundedCache } from "./bounded-cache.ts";
 import { regionWithin } from "./regions.ts";
 import { HOSPITAL_LEVEL_RANK } from "./vocabulary.ts";
 
@@ -17,11 +18,23 @@ const isDecimal = (v: unknown): v is string | number =>
 /** `S72.001` → `S72001`; ICD-10 codes compare by their letter-digit prefix. */
 const icdKey = (code: string) => code.toUpperCase().replace(/[^A-Z0-9]/g, "");
 
+/** A range's two ends as keys, read once per range text (rule sets name a few hundred at most). */
+const rangeEnds = new BoundedCache<string, readonly [string, string]>(10_000);
+
+/** True when the code whose key is `key` falls in `range`: by prefix, inclusive. */
+function keyInRange(key: string, range: string): boolean {
+  let ends = rangeEnds.get(range);
+  if (!ends) {
+    const [lo = "", hi = lo] = range.split(/[-–]/).map(icdKey);
+    ends = rangeEnds.set(range, [lo, hi]);
+  }
+  const [lo, hi] = ends;
+  return key.slice(0, lo.length) >= lo && key.slice(0, hi.length) <= hi;
+}
+
 /** True when `code` falls in `range` ("S00-T14", "R10", "K92.0-K92.2"): by prefix, inclusive. */
 export function icd10InRange(code: string, range: string): boolean {
-  const key = icdKey(code);
-  const [lo = "", hi = lo] = range.split(/[-–]/).map(icdKey);
-  return key.slice(0, lo.length) >= lo && key.slice(0, hi.length) <= hi;
+  return keyInRange(icdKey(code), range);
 }
 
 /** Re-exported for the operator tests: the helper itself lives in regions.ts. */
@@ -53,9 +66,11 @@ export const CUSTOM_OPERATORS = {
   icd10In: (a, b) =>
     Array.isArray(a) &&
     Array.isArray(b) &&
-    a.some(
-      (code) => typeof code === "string" && b.some((r) => typeof r === "string" && icd10InRange(code, r)),
-    ),
+    a.some((code) => {
+      if (typeof code !== "string") return false;
+      const key = icdKey(code); // once per code, not per range
+      return b.some((r) => typeof r === "string" && keyInRange(key, r));
+    }),
   /** Hospital level at or above the given level (3A ≥ 3 ≥ 2 ≥ 1 ≥ unrated). */
   levelAtLeast: (a, b) =>
     typeof a === "string" &&
