@@ -168,11 +168,16 @@ export function renderDecision(raw: Decision, lang: Lang, opts: { trace?: boolea
 export const MAX_PROBLEMS_PRINTED = 100;
 
 export function renderProblems(problems: readonly Problem[], max = MAX_PROBLEMS_PRINTED): string {
-  const lines = problems.slice(0, max).map((p) => `${pc.red("error")} ${terminalSafe(formatProblem(p))}`);
-  if (problems.length > max)
+  // A file whose checking stopped at its cap says so, whatever else is cut (engine/case-loader.ts).
+  const stopped = problems.filter((p) => p.code === "too_many_problems");
+  const rest = stopped.length ? problems.filter((p) => p.code !== "too_many_problems") : problems;
+  const line = (p: Problem) => `${pc.red("error")} ${terminalSafe(formatProblem(p))}`;
+  const lines = rest.slice(0, max).map(line);
+  if (rest.length > max)
     lines.push(
-      `${pc.red("error")} … and ${problems.length - max} more problem(s), not shown (${problems.length} in all)`,
+      `${pc.red("error")} … and ${rest.length - max} more problem(s), not shown (${rest.length}${stopped.length ? " found" : " in all"})`,
     );
+  lines.push(...stopped.map(line));
   return lines.join("\n");
 }
 

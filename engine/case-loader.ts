@@ -36,27 +36,59 @@ type Entry = { raw: unknown; source: YamlSource; prefix: (string | number)[]; li
  *
  * @example loadCases(readFileSync("cases.jsonl", "utf8"), "cases.jsonl", "jsonl")
  */
-export function loadCases(text: string, file?: string, format: CaseFormat = "yaml"): LoadedCase[] {
+export function loadCases(
+  text: string,
+  file?: string,
+  format: CaseFormat = "yaml",
+  maxProblems = MAX_CASE_PROBLEMS,
+): LoadedCase[] {
   const at = (p: Omit<Problem, "file">): Problem => ({ ...p, ...(file !== undefined && { file }) });
-  const entries: (Entry | { problems: Problem[] })[] = [];
+  const out: LoadedCase[] = [];
+  const seen = new Map<string, string>();
+  let problemCount = 0;
+  /** Adds one case's result; false once the problems reached the cap (the rest is not checked). */
+  const add = (loaded: LoadedCase, where: { line?: number | undefined; index: number }): boolean => {
+    if (problemCount >= maxProblems) {
+      out.push({
+        ok: false,
+        index: where.index,
+        problems: [
+          at({
+            code: "too_many_problems",
+            path: [],
+            message: `more than ${maxProblems.toLocaleString("en")} problems: the rest of the file, from ${where.line !== undefined ? `line ${where.line}` : `case ${where.index + 1}`}, was not checked`,
+            ...(where.line !== undefined && { line: where.line, column: 1 }),
+          }),
+        ],
+      });
+      return false;
+    }
+    out.push(loaded);
+    if (!loaded.ok) problemCount += loaded.problems.length;
+    return true;
+  };
+
   if (format === "jsonl") {
-    text.split("\n").forEach((line, i) => {
-      if (line.trim() === "") return;
+    // A line at a time: each line's parsed document is dropped once its case is checked, so
+    // memory follows the cases kept, not the file's size.
+    const lines = text.split("\n");
+    let index = 0;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i] as string;
+      if (line.trim() === "") continue;
       const syntax = jsonSyntax(line, i + 1);
-      if (syntax) entries.push({ problems: [at(syntax)] });
+      let loaded: LoadedCase;
+      if (syntax) loaded = { ok: false, index, problems: [at(syntax)] };
       else {
         const source = new YamlSource(line, file);
-        if (source.problems.length) entries.push({ problems: source.problems.map((p) => onLine(p, i + 1)) });
-        else entries.push({ raw: source.data, source, prefix: [], line: i + 1 });
+        loaded = source.problems.length
+          ? { ok: false, index, problems: source.problems.map((p) => onLine(p, i + 1)) }
+          : check({ raw: source.data, source, prefix: [], line: i + 1 }, index, seen, at);
       }
-    });
-  } else {
-    const syntax = format === "json" ? jsonSyntax(text) : undefined;
-    if (syntax) return [{ ok: false, index: 0, problems: [at(syntax)] }];
-    const source = new YamlSource(text, file);
-    if (source.problems.length) return [{ ok: false, index: 0, problems: source.problems }];
-    const data = source.data;
-    if (data === null || data === undefined) {
+      if (!add(loaded, { line: i + 1, index })) return out;
+      index++;
+    }
+    if (index === 0) {
       return [
         {
           ok: false,
@@ -65,24 +97,15 @@ export function loadCases(text: string, file?: string, format: CaseFormat = "yam
         },
       ];
     }
-    const isWrapped = typeof data === "object" && data !== null && !Array.isArray(data) && "cases" in data;
-    const list = Array.isArray(data) ? data : isWrapped ? (data as { cases: unknown }).cases : [data];
-    if (!Array.isArray(list)) {
-      const pos = source.locate(["cases"]);
-      return [
-        {
-          ok: false,
-          index: 0,
-          problems: [at({ code: "invalid_type", path: ["cases"], message: "cases must be a list", ...pos })],
-        },
-      ];
-    }
-    list.forEach((raw, i) => {
-      entries.push({ raw, source, prefix: Array.isArray(data) ? [i] : isWrapped ? ["cases", i] : [] });
-    });
+    return out;
   }
 
-  if (format === "jsonl" && entries.length === 0) {
+  const syntax = format === "json" ? jsonSyntax(text) : undefined;
+  if (syntax) return [{ ok: false, index: 0, problems: [at(syntax)] }];
+  const source = new YamlSource(text, file);
+  if (source.problems.length) return [{ ok: false, index: 0, problems: source.problems }];
+  const data = source.data;
+  if (data === null || data === undefined) {
     return [
       {
         ok: false,
@@ -91,37 +114,66 @@ export function loadCases(text: string, file?: string, format: CaseFormat = "yam
       },
     ];
   }
-  const seen = new Map<string, string>();
-  return entries.map((entry, index): LoadedCase => {
-    if ("problems" in entry) return { ok: false, index, problems: entry.problems };
-    const { raw, source, prefix, line } = entry;
-    // A reserved key (`__proto__`…) is refused before the schema, which would drop it silently.
-    const reserved = source.reservedKeyProblems(raw, prefix);
-    const result = reserved.length ? undefined : caseSchema.safeParse(raw, { error: plainMessages });
-    const problems = !result
-      ? reserved
-      : result.success
-        ? []
-        : source.problemsFrom(result.error.issues, prefix);
-    const id = typeof raw === "object" && raw && "id" in raw ? (raw as { id: unknown }).id : undefined;
-    if (typeof id === "string" && id !== "") {
-      const first = seen.get(id);
-      if (first !== undefined) {
-        const pos = source.locate([...prefix, "id"]);
-        problems.push(
-          at({
-            code: "duplicate_id",
-            path: [...prefix, "id"],
-            message: `case id "${id}" is already used by ${first} of this file`,
-            ...pos,
-          }),
-        );
-      } else seen.set(id, line !== undefined ? `the case on line ${line}` : `case ${index + 1}`);
-    }
-    const located = (line === undefined ? problems : problems.map((p) => onLine(p, line))).sort(byPosition);
-    if (result?.success && located.length === 0) return { ok: true, case: result.data, index };
-    return { ok: false, index, ...(typeof id === "string" && id !== "" && { id }), problems: located };
-  });
+  const isWrapped = typeof data === "object" && data !== null && !Array.isArray(data) && "cases" in data;
+  const list = Array.isArray(data) ? data : isWrapped ? (data as { cases: unknown }).cases : [data];
+  if (!Array.isArray(list)) {
+    const pos = source.locate(["cases"]);
+    return [
+      {
+        ok: false,
+        index: 0,
+        problems: [at({ code: "invalid_type", path: ["cases"], message: "cases must be a list", ...pos })],
+      },
+    ];
+  }
+  for (let index = 0; index < list.length; index++) {
+    const prefix = Array.isArray(data) ? [index] : isWrapped ? ["cases", index] : [];
+    const where = { line: problemCount >= maxProblems ? source.locate(prefix)?.line : undefined, index };
+    if (!add(check({ raw: list[index], source, prefix }, index, seen, at), where)) return out;
+  }
+  return out;
+}
+
+/**
+ * Problems a file's cases may have before the rest is left unchecked: a file of 2,000,000 bad
+ * items is told about the first thousand (and that there are more), not held in memory whole.
+ */
+export const MAX_CASE_PROBLEMS = 1000;
+
+/** Validates one case: reserved keys, the schema and its checks across fields, duplicate ids. */
+function check(
+  entry: Entry,
+  index: number,
+  seen: Map<string, string>,
+  at: (p: Omit<Problem, "file">) => Problem,
+): LoadedCase {
+  const { raw, source, prefix, line } = entry;
+  // A reserved key (`__proto__`…) is refused before the schema, which would drop it silently.
+  const reserved = source.reservedKeyProblems(raw, prefix);
+  const result = reserved.length ? undefined : caseSchema.safeParse(raw, { error: plainMessages });
+  const problems = !result
+    ? reserved
+    : result.success
+      ? []
+      : source.problemsFrom(result.error.issues, prefix);
+  const id = typeof raw === "object" && raw && "id" in raw ? (raw as { id: unknown }).id : undefined;
+  if (typeof id === "string" && id !== "") {
+    const first = seen.get(id);
+    if (first !== undefined) {
+      const pos = source.locate([...prefix, "id"]);
+      problems.push(
+        at({
+          code: "duplicate_id",
+          path: [...prefix, "id"],
+          message: `case id "${id}" is already used by ${first} of this file`,
+          ...pos,
+        }),
+      );
+    } else seen.set(id, line !== undefined ? `the case on line ${line}` : `case ${index + 1}`);
+  }
+  const located = (line === undefined ? problems : problems.map((p) => onLine(p, line))).sort(byPosition);
+  if (result?.success && located.length === 0) return { ok: true, case: result.data, index };
+  return { ok: false, index, ...(typeof id === "string" && id !== "" && { id }), problems: located };
 }
 
 const NO_CASE = "the file holds no case";

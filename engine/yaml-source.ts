@@ -18,6 +18,12 @@ export const YAML_LIMITS = {
   maxLength: 10 * 1024 * 1024,
   /** Nesting of maps and lists; a rule set's deepest condition tree is far below this. */
   maxDepth: 100,
+  /**
+   * Values in one text, counted before it is parsed (each line with content, and each item of a
+   * flow list or map): the parsed document costs ~1 KB a value, so 2,000,000 one-character items
+   * would take ~2 GB. A case file larger than this is for JSON Lines, read a line at a time.
+   */
+  maxValues: 200_000,
 } as const;
 /** How many times each alias may be expanded, relative to its anchor (`yaml`'s `maxAliasCount`). */
 const MAX_ALIAS_COUNT = 100;
@@ -178,14 +184,26 @@ function hostileText(text: string): { message: string; line?: number; column?: n
     line,
     column,
   });
+  const tooMany = (line: number, column: number) => ({
+    message: `more than ${YAML_LIMITS.maxValues.toLocaleString("en")} values in one text: refused (split it; many cases go in a JSON Lines file, one a line)`,
+    line,
+    column,
+  });
   const indents: number[] = [];
   let flow = 0;
   let lineNo = 0;
-  for (const line of text.split(/\r?\n/)) {
+  let values = 0;
+  // A line at a time (never an array of every line: 2,000,000 of them cost 100 MB).
+  for (let start = 0; start <= text.length; ) {
+    const nl = text.indexOf("\n", start);
+    const end = nl < 0 ? text.length : nl;
+    const line = text.slice(start, end > start && text[end - 1] === "\r" ? end - 1 : end);
+    start = end + 1;
     lineNo++;
     const indent = line.length - line.trimStart().length;
     const content = line.slice(indent);
     if (content === "" || content.startsWith("#")) continue;
+    if (++values > YAML_LIMITS.maxValues) return tooMany(lineNo, indent + 1);
     if (flow === 0) {
       while (indents.length && (indents.at(-1) ?? 0) >= indent) indents.pop();
       indents.push(indent);
@@ -199,6 +217,8 @@ function hostileText(text: string): { message: string; line?: number; column?: n
         flow++;
         if (indents.length + flow > YAML_LIMITS.maxDepth) return refuse(lineNo, indent + i + 1);
       } else if ((ch === "]" || ch === "}") && flow > 0) flow--;
+      else if (ch === "," && flow > 0 && ++values > YAML_LIMITS.maxValues)
+        return tooMany(lineNo, indent + i + 1);
     }
   }
   return undefined;
