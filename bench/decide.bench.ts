@@ -29,6 +29,7 @@ import {
   type Decision,
   decideWithReference,
   type Policy,
+  parseCase,
   referenceEngine,
   referenceFacts,
 } from "../engine/index.ts";
@@ -69,6 +70,12 @@ const parse = (r: RawCase): Case => {
   if (!p.success) fail(`${r.id}: ${p.error.issues[0]?.message}`);
   return p.data;
 };
+/** The compiled check (engine/schema/case-fast.ts), zod only for what it declines. */
+const parseFast = (r: RawCase): Case => {
+  const p = parseCase(r);
+  if (!p.success) fail(`${r.id}: ${p.error.issues[0]?.message}`);
+  return p.data;
+};
 const pzh = pzhRaw.map(parse);
 const all = allRaw.map(parse);
 const policy = panzhihuaPolicy(decider);
@@ -76,6 +83,17 @@ const decideOne = (c: Case): Decision => {
   const r = decider.decide(c);
   if (!r.ok) fail(`${c.id}: ${JSON.stringify(r.problems)}`);
   return r.decision;
+};
+/** A decision whose trace has a line per rule but no condition trees (`trace: "rules"`). */
+const decideRules = (c: Case): Decision => {
+  const r = decider.decide(c, { trace: "rules" });
+  if (!r.ok) fail(`${c.id}: ${JSON.stringify(r.problems)}`);
+  return r.decision;
+};
+/** The decision as `POST /api/decisions?trace=false` answers it: every key but the trace. */
+const untraced = (d: Decision) => {
+  const { trace: _t, ...rest } = d;
+  return rest;
 };
 for (const c of pzh) {
   const r = decider.policyFor(c.insured.region, c.asOf);
@@ -152,6 +170,10 @@ for (const c of all) {
   if (!isDeepStrictEqual(await decideWithReference(c, r.policy), decideOne(c)))
     fail(`${c.id}: json-rules-engine's decision differs`);
 }
+allRaw.forEach((r, i) => {
+  if (JSON.stringify(parseFast(r)) !== JSON.stringify(all[i]))
+    fail(`${r.id}: the compiled check disagrees with zod`);
+});
 const chains = new Set(
   all.map((c) => (decider.policyFor(c.insured.region, c.asOf) as { policy: Policy }).policy.key),
 );
@@ -233,26 +255,67 @@ const contenders: Contender[] = [
     one: (i) => decideOne(all[i] as Case).trace.length,
   },
   {
+    key: "yidi-rules",
+    label: 'yidi Decider.decide, trace "rules" (no condition trees), every region/kind/chain',
+    set: "ALL",
+    one: (i) => decideRules(all[i] as Case).trace.length,
+  },
+  {
     key: "parse",
     label: "zod caseSchema.parse of the raw case",
     set: "ALL",
     one: (i) => parse(allRaw[i] as RawCase).filing.materials.length,
   },
   {
+    key: "parse-fast",
+    label: "compiled case check (parseCase) of the raw case",
+    set: "ALL",
+    one: (i) => parseFast(allRaw[i] as RawCase).filing.materials.length,
+  },
+  {
     key: "stringify",
-    label: "JSON.stringify of the decision",
+    label: "JSON.stringify of the decision, full trace",
     set: "ALL",
     one: (i) => JSON.stringify(decisionsAll[i]).length,
   },
   {
+    key: "stringify-none",
+    label: "JSON.stringify of the decision without trace",
+    set: "ALL",
+    one: (i) => JSON.stringify(untracedAll[i]).length,
+  },
+  {
     key: "pds",
-    label: "parse + decide + serialize, per case",
+    label: "before: zod + full decision + JSON.stringify, per case",
     set: "ALL",
     one: (i) => JSON.stringify(decideOne(parse(allRaw[i] as RawCase))).length,
+  },
+  {
+    key: "pds-fast",
+    label: "compiled check + full decision + JSON.stringify, per case",
+    set: "ALL",
+    one: (i) => JSON.stringify(decideOne(parseFast(allRaw[i] as RawCase))).length,
+  },
+  {
+    key: "pds-none",
+    label: "compiled check + decision without trace + JSON.stringify (the answer)",
+    set: "ALL",
+    one: (i) => JSON.stringify(untraced(decideRules(parseFast(allRaw[i] as RawCase)))).length,
+  },
+  {
+    key: "pds-api",
+    label: "the same + the rules' trace serialized for the log (?trace=false)",
+    set: "ALL",
+    one: (i) => {
+      const d = decideRules(parseFast(allRaw[i] as RawCase));
+      const head = JSON.stringify(untraced(d));
+      return `${head.slice(0, -1)},"trace":${JSON.stringify(d.trace)}}`.length + head.length;
+    },
   },
   { key: "timer", label: "(the timer alone: subtract from the above)", set: "ALL", one: (i) => i },
 ];
 const decisionsAll = all.map(decideOne);
+const untracedAll = all.map((c) => untraced(decideRules(c)));
 
 const samplesOf = new Map(contenders.map((c) => [c.key, [] as number[]]));
 const cursor = new Map(contenders.map((c) => [c.key, 0]));
@@ -350,12 +413,17 @@ console.log(`    json-rules-engine run() all rules / yidi full decision: ${ratio
 console.log(
   `    hand-written / yidi full decision:                     ${(net("hand") / net("yidi")).toFixed(2)}×`,
 );
-const pds = s("pds").p50 - timer;
+const at = (k: string) => s(k).p50 - timer;
+const pdsNone = at("pds-none");
 console.log(
-  `  parse + decide + serialize, ALL cases: p50 ${pds.toFixed(2)} µs per case (target ≤ 8 µs)  ${pds <= 8 ? "met" : "MISSED"}`,
+  `  parse + decide + serialize, ALL cases, p50 per case (target ≤ 8 µs), same run:\n` +
+    `    before  (zod, full decision, JSON.stringify):              ${at("pds").toFixed(2)} µs\n` +
+    `    after   (compiled check, full decision, JSON.stringify):   ${at("pds-fast").toFixed(2)} µs\n` +
+    `    after   (compiled check, no trace: ?trace=false's answer): ${pdsNone.toFixed(2)} µs  ${pdsNone <= 8 ? "met" : "MISSED"}\n` +
+    `    after   (the same + the log's rules trace serialized):      ${at("pds-api").toFixed(2)} µs`,
 );
 console.log(
-  `    of which parse ${(s("parse").p50 - timer).toFixed(2)} µs, decide ${(s("yidi-all").p50 - timer).toFixed(2)} µs, stringify ${(s("stringify").p50 - timer).toFixed(2)} µs`,
+  `    parts: parse zod ${at("parse").toFixed(2)} / compiled ${at("parse-fast").toFixed(2)} µs; decide full ${at("yidi-all").toFixed(2)} / rules ${at("yidi-rules").toFixed(2)} µs; stringify full ${at("stringify").toFixed(2)} / without trace ${at("stringify-none").toFixed(2)} µs`,
 );
 console.log(
   `  memory at the end: RSS ${mb(mem.rss)}, heap ${mb(mem.heapUsed)} (${2 * N} parsed cases, ${N} decisions and the timings held)`,
