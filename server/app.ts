@@ -44,7 +44,7 @@ import { type RuleSetRouteOptions, ruleSetRoutes } from "./routes/rule-sets.ts";
 import { simulationRoutes } from "./routes/simulations.ts";
 import { userRoutes } from "./routes/users.ts";
 import type { Store } from "./store/index.ts";
-import type { LoginThrottle } from "./throttle.ts";
+import type { Throttle } from "./throttle.ts";
 
 /** What the app needs from outside; tests pass their own. */
 export type AppDeps = {
@@ -65,7 +65,7 @@ export type AppDeps = {
   /** Today's date (YYYY-MM-DD) for the versions' timeline and the registry's expiry; tests fix it. */
   today?: () => string;
   /** Login throttling (default: 5 failures per account, 50 per address, per 15 minutes). */
-  loginThrottle?: LoginThrottle;
+  loginThrottle?: Throttle;
   /** Served over TLS (YIDI_TLS=1): Secure cookies and HSTS on every request, not only on https ones. */
   tls?: boolean;
   /** Trust X-Forwarded-* from a reverse proxy (YIDI_TRUST_PROXY): the client's address, https. */

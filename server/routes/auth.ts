@@ -7,7 +7,7 @@ import { AppError } from "../errors.ts";
 import { newPasswordField, PASSWORD_MAX, passwordProblem, usernameField } from "../password-policy.ts";
 import { ROLES } from "../store/schema.ts";
 import { sessionId } from "../store/users.ts";
-import { LoginThrottle } from "../throttle.ts";
+import { SharedLoginThrottle, type Throttle } from "../throttle.ts";
 
 export const userSchema = z.object({
   id: z.number(),
@@ -55,7 +55,7 @@ export async function authRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>() as unknown as App;
   const { store } = app.deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const throttle = app.deps.loginThrottle ?? new LoginThrottle();
+  const throttle: Throttle = app.deps.loginThrottle ?? new SharedLoginThrottle(store.loginFailures);
   const anyone = requireRoles(store, ...ROLES);
 
   r.post(
@@ -75,17 +75,17 @@ export async function authRoutes(fastify: FastifyInstance) {
     async (req, reply) => {
       const { username, password } = req.body;
       const address = req.ip;
-      const wait = throttle.retryAfter(username, address);
+      const wait = await throttle.retryAfter(username, address);
       if (wait > 0) {
         reply.header("retry-after", String(wait));
         throw new AppError("TOO_MANY_ATTEMPTS", undefined, undefined, { retryAfter: wait });
       }
       const checked = await store.users.check(username, password);
       if (!("user" in checked)) {
-        throttle.failed(username, address);
+        await throttle.failed(username, address);
         // A known account's failures are each audited (the throttle bounds them); unknown names at
         // most once per address per window, so a stranger cannot fill the audit log.
-        if (checked.failure !== "unknown_user" || !throttle.addressSeen(address)) {
+        if (checked.failure !== "unknown_user" || !(await throttle.addressSeen(address))) {
           await store.audit.record({
             actor: username,
             action: "login.failed",
@@ -96,7 +96,7 @@ export async function authRoutes(fastify: FastifyInstance) {
         throw new AppError("BAD_CREDENTIALS");
       }
       const { user } = checked;
-      throttle.succeeded(username);
+      await throttle.succeeded(username);
       const { token, expiresAt } = await store.users.startSession(user.id, {
         client: req.headers["user-agent"],
         address,
@@ -146,7 +146,7 @@ export async function authRoutes(fastify: FastifyInstance) {
     },
     async (req, reply) => {
       const me = req.user as NonNullable<typeof req.user>;
-      const wait = throttle.retryAfter(me.username, req.ip);
+      const wait = await throttle.retryAfter(me.username, req.ip);
       if (wait > 0) {
         reply.header("retry-after", String(wait));
         throw new AppError("TOO_MANY_ATTEMPTS", undefined, undefined, { retryAfter: wait });
@@ -158,7 +158,7 @@ export async function authRoutes(fastify: FastifyInstance) {
         ]);
       const checked = await store.users.check(me.username, req.body.currentPassword);
       if (!("user" in checked)) {
-        throttle.failed(me.username, req.ip);
+        await throttle.failed(me.username, req.ip);
         throw new AppError("BAD_CREDENTIALS", "the current password is wrong");
       }
       const token = requestToken(req);

@@ -4,6 +4,7 @@ import { AuditStore } from "./audit.ts";
 import { DecisionStore } from "./decisions.ts";
 import { FilingStore } from "./filings.ts";
 import { IdempotencyKeys } from "./idempotency.ts";
+import { LoginFailures } from "./login-failures.ts";
 import { ManualReviewStore } from "./manual-reviews.ts";
 import { migrateToLatest } from "./migrations.ts";
 import { checkKeys, type RotationReport, reencrypt } from "./personal-data.ts";
@@ -32,6 +33,8 @@ export interface Store {
   readonly prepayments: PrepaymentStore;
   /** Idempotency-Key of POST /api/decisions (migration 0005). */
   readonly idempotency: IdempotencyKeys;
+  /** Login failures per account and address, shared by the servers on this database (migration 0007). */
+  readonly loginFailures: LoginFailures;
   readonly keys: Keyring;
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   migrate(): Promise<string[]>;
@@ -54,6 +57,7 @@ export function createStore(db: Kysely<Database>, keys: Keyring = defaultKeys())
     ruleSets: new RuleSetStore(db),
     prepayments: new PrepaymentStore(db),
     idempotency: new IdempotencyKeys(db as Kysely<unknown>),
+    loginFailures: new LoginFailures(db as Kysely<unknown>),
     transaction: (fn) =>
       db.isTransaction
         ? fn(createStore(db, keys))

@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
 import type { Keyring } from "../data-keys.ts";
 import { idempotencyMigration } from "./migrations/0005-idempotency.ts";
+import { loginFailuresMigration } from "./migrations/0007-login-failures.ts";
 import { checkValue, reencrypt } from "./personal-data.ts";
 import type { Database } from "./schema.ts";
 
@@ -198,6 +199,7 @@ const migrations: Record<string, Migration> = {
     },
   },
   "0005-idempotency": idempotencyMigration,
+  "0007-login-failures": loginFailuresMigration,
 };
 
 /**
