@@ -28,6 +28,7 @@ import {
   Decider,
   type Decision,
   decideWithReference,
+  decisionJson,
   type Policy,
   parseCase,
   referenceEngine,
@@ -285,6 +286,12 @@ const contenders: Contender[] = [
     one: (i) => JSON.stringify(untracedAll[i]).length,
   },
   {
+    key: "json-none",
+    label: "decisionJson (shared parts' text reused) of the decision without trace",
+    set: "ALL",
+    one: (i) => decisionJson(untracedAll[i] as object).length,
+  },
+  {
     key: "pds",
     label: "before: zod + full decision + JSON.stringify, per case",
     set: "ALL",
@@ -298,9 +305,15 @@ const contenders: Contender[] = [
   },
   {
     key: "pds-none",
-    label: "compiled check + decision without trace + JSON.stringify (the answer)",
+    label: "compiled check + decision without trace + JSON.stringify",
     set: "ALL",
     one: (i) => JSON.stringify(untraced(decideRules(parseFast(allRaw[i] as RawCase)))).length,
+  },
+  {
+    key: "pds-none-json",
+    label: "compiled check + decision without trace + decisionJson (the answer)",
+    set: "ALL",
+    one: (i) => decisionJson(untraced(decideRules(parseFast(allRaw[i] as RawCase)))).length,
   },
   {
     key: "pds-api",
@@ -308,7 +321,7 @@ const contenders: Contender[] = [
     set: "ALL",
     one: (i) => {
       const d = decideRules(parseFast(allRaw[i] as RawCase));
-      const head = JSON.stringify(untraced(d));
+      const head = decisionJson(untraced(d));
       return `${head.slice(0, -1)},"trace":${JSON.stringify(d.trace)}}`.length + head.length;
     },
   },
@@ -316,6 +329,12 @@ const contenders: Contender[] = [
 ];
 const decisionsAll = all.map(decideOne);
 const untracedAll = all.map((c) => untraced(decideRules(c)));
+all.forEach((c, i) => {
+  if (decisionJson(decisionsAll[i] as Decision) !== JSON.stringify(decisionsAll[i]))
+    fail(`${c.id}: decisionJson differs from JSON.stringify`);
+  if (decisionJson(untracedAll[i] as object) !== JSON.stringify(untracedAll[i]))
+    fail(`${c.id}: decisionJson differs from JSON.stringify (without trace)`);
+});
 
 const samplesOf = new Map(contenders.map((c) => [c.key, [] as number[]]));
 const cursor = new Map(contenders.map((c) => [c.key, 0]));
@@ -414,16 +433,17 @@ console.log(
   `    hand-written / yidi full decision:                     ${(net("hand") / net("yidi")).toFixed(2)}×`,
 );
 const at = (k: string) => s(k).p50 - timer;
-const pdsNone = at("pds-none");
+const pdsNone = at("pds-none-json");
 console.log(
   `  parse + decide + serialize, ALL cases, p50 per case (target ≤ 8 µs), same run:\n` +
     `    before  (zod, full decision, JSON.stringify):              ${at("pds").toFixed(2)} µs\n` +
     `    after   (compiled check, full decision, JSON.stringify):   ${at("pds-fast").toFixed(2)} µs\n` +
-    `    after   (compiled check, no trace: ?trace=false's answer): ${pdsNone.toFixed(2)} µs  ${pdsNone <= 8 ? "met" : "MISSED"}\n` +
+    `    after   (compiled check, no trace, JSON.stringify):        ${at("pds-none").toFixed(2)} µs\n` +
+    `    after   (compiled check, no trace, decisionJson: ?trace=false's answer): ${pdsNone.toFixed(2)} µs  ${pdsNone <= 8 ? "met" : "MISSED"}\n` +
     `    after   (the same + the log's rules trace serialized):      ${at("pds-api").toFixed(2)} µs`,
 );
 console.log(
-  `    parts: parse zod ${at("parse").toFixed(2)} / compiled ${at("parse-fast").toFixed(2)} µs; decide full ${at("yidi-all").toFixed(2)} / rules ${at("yidi-rules").toFixed(2)} µs; stringify full ${at("stringify").toFixed(2)} / without trace ${at("stringify-none").toFixed(2)} µs`,
+  `    parts: parse zod ${at("parse").toFixed(2)} / compiled ${at("parse-fast").toFixed(2)} µs; decide full ${at("yidi-all").toFixed(2)} / rules ${at("yidi-rules").toFixed(2)} µs; stringify full ${at("stringify").toFixed(2)} / without trace ${at("stringify-none").toFixed(2)} / decisionJson without trace ${at("json-none").toFixed(2)} µs`,
 );
 console.log(
   `  memory at the end: RSS ${mb(mem.rss)}, heap ${mb(mem.heapUsed)} (${2 * N} parsed cases, ${N} decisions and the timings held)`,

@@ -6,6 +6,7 @@ import { processing } from "./decide/processing.ts";
 import { type ModeBasis, settlementMode } from "./decide/settlement-mode.ts";
 import { compiledEvaluator, type Evaluator, only, type Step, worst } from "./decide/step.ts";
 import { extensionAllowed, grantValidity } from "./decide/validity.ts";
+import { shared } from "./decision-json.ts";
 import type { Policy } from "./policy.ts";
 import type { Case } from "./schema/case.ts";
 import type { Decision, Reason, TraceEntry, Warning } from "./schema/decision.ts";
@@ -66,7 +67,7 @@ export function decide(
   steps.push(notes(c, policy, category, steps));
   const { reasons, warnings, trace: lines } = merge(steps);
 
-  const ruleSets = policy.chain.map((rs) => ({ id: rs.id, version: rs.version, hash: rs.hash }));
+  const ruleSets = chainOf(policy);
   const { missingMaterials, missingFields } = elig;
   // Plain literals in the decision's key order (a settlement's benefits before its warnings):
   // object spreads are slow on this path.
@@ -104,6 +105,17 @@ export function decide(
         warnings,
         trace: lines,
       };
+}
+
+/** The decision's `ruleSets`: made once per policy, shared and frozen (engine/decision-json.ts). */
+const chains = new WeakMap<Policy, Decision["ruleSets"]>();
+function chainOf(policy: Policy): Decision["ruleSets"] {
+  let refs = chains.get(policy);
+  if (!refs) {
+    refs = shared(policy.chain.map((rs) => shared({ id: rs.id, version: rs.version, hash: rs.hash })));
+    chains.set(policy, refs);
+  }
+  return refs;
 }
 
 /** The one merge: each step's reasons, warnings and trace, in step order. */

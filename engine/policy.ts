@@ -5,9 +5,11 @@ import {
   compileCondition,
   compileTest,
 } from "./conditions.ts";
+import { shared } from "./decision-json.ts";
 import type { FactName } from "./facts.ts";
 import { UNARY_OPERATORS } from "./operators.ts";
 import type { LoadedRuleSet } from "./rule-set-loader.ts";
+import type { MissingMaterial, Reason, Warning } from "./schema/decision.ts";
 import {
   type BenefitAdjustment,
   type BenefitTable,
@@ -47,6 +49,16 @@ export type EvalRule = {
   citation: Citation;
   material?: { id: Material } | { anyOf: Material[] };
   label?: string;
+  /** What the rule adds to a decision, made once per rule and shared (engine/decision-json.ts). */
+  said: Said;
+};
+
+/** A rule's pass reason, its reject or manual-review reason, its warning, its missing material. */
+export type Said = {
+  pass: Reason | undefined;
+  fail: Reason | undefined;
+  warning: Warning | undefined;
+  missing: MissingMaterial | undefined;
 };
 
 export type Policy = {
@@ -172,7 +184,7 @@ function materialRule(m: Sourced<MaterialRequirement>): EvalRule {
       ? MATERIALS.labels[m.require].zh
       : (m.anyOf ?? []).map((id) => MATERIALS.labels[id].zh).join("或"));
   const when = m.when && normalize(m.when);
-  return {
+  return withSaid({
     id: `materials.${m.key}`,
     type: "material",
     origin: m.origin,
@@ -189,13 +201,13 @@ function materialRule(m: Sourced<MaterialRequirement>): EvalRule {
     citation: m.citation,
     material: m.require ? { id: m.require } : { anyOf: m.anyOf ?? [] },
     label,
-  };
+  });
 }
 
 function eligibilityRule(r: Sourced<Rule>): EvalRule {
   const when = r.when && normalize(r.when);
   const conditions = normalize(r.conditions);
-  return {
+  return withSaid({
     id: r.key,
     type: "eligibility",
     origin: r.origin,
@@ -210,7 +222,35 @@ function eligibilityRule(r: Sourced<Rule>): EvalRule {
     message: r.message,
     passMessage: r.passMessage,
     citation: r.citation,
+  });
+}
+
+/**
+ * The rule with what it says made once: the objects eligibility adds to a decision, in the key
+ * order it always wrote them, shared by every decision (frozen, their JSON text kept).
+ */
+function withSaid(rule: Omit<EvalRule, "said">): EvalRule {
+  const { id, origin: ruleSet, citation, message } = rule;
+  const m = rule.material;
+  const label = rule.label ?? "";
+  const said: Said = {
+    pass: rule.passMessage
+      ? shared<Reason>({ code: id, citation, ruleSet, effect: "pass", message: rule.passMessage })
+      : undefined,
+    fail:
+      rule.onFail === "reject" || rule.onFail === "manual_review"
+        ? shared<Reason>({ code: id, citation, ruleSet, effect: rule.onFail, message })
+        : undefined,
+    warning: rule.onFail === "warn" ? shared<Warning>({ code: id, message, citation }) : undefined,
+    missing: m
+      ? shared<MissingMaterial>(
+          "id" in m
+            ? { id: m.id, label, citation, requirement: id }
+            : { anyOf: m.anyOf, label, citation, requirement: id },
+        )
+      : undefined,
   };
+  return { ...rule, said };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { shared } from "../decision-json.ts";
 import type { Facts } from "../facts.ts";
 import type { Policy } from "../policy.ts";
 import type { Case } from "../schema/case.ts";
@@ -5,6 +6,16 @@ import type { Benefits, Reason, TraceEntry, Warning } from "../schema/decision.t
 import { billOf, computeSettlement } from "../settlement.ts";
 import type { Category, SettlementMode } from "../vocabulary.ts";
 import { lookupTrace, NONE, type Step } from "./step.ts";
+
+// The step's fixed warnings: made once, shared by every decision (engine/decision-json.ts).
+const ILLUSTRATIVE = shared<Warning>({
+  code: "benefits.illustrative",
+  message: "本结算依据示例性（illustrative）待遇标准，非官方数字，仅供演示；正式结算以参保地公布的标准为准",
+});
+const SECONDARY = shared<Warning>({
+  code: "benefits.secondary",
+  message: "本结算依据二手摘要的待遇标准（来源：二手摘要），以参保地正式文件为准",
+});
 
 /**
  * The money of a settlement (结算单): the insured place's benefit table applied to the bill under
@@ -70,16 +81,9 @@ export function benefits(
   }
   const warnings: Warning[] = [];
   if (b.provenance === "illustrative") {
-    warnings.push({
-      code: "benefits.illustrative",
-      message:
-        "本结算依据示例性（illustrative）待遇标准，非官方数字，仅供演示；正式结算以参保地公布的标准为准",
-    });
+    warnings.push(ILLUSTRATIVE);
   } else if (b.provenance === "secondary") {
-    warnings.push({
-      code: "benefits.secondary",
-      message: "本结算依据二手摘要的待遇标准（来源：二手摘要），以参保地正式文件为准",
-    });
+    warnings.push(SECONDARY);
   }
   if (b.seriousIllnessCap) {
     warnings.push({

@@ -158,22 +158,14 @@ function verdict(
   conditions?: ConditionTrace,
   when?: ConditionTrace,
 ): void {
-  const { id, origin: ruleSet, citation } = rule;
+  const { id, origin: ruleSet, citation, said } = rule;
+  // The rule's reasons, warning and missing material are made once per rule (policy.ts `said`).
   if (result === true) {
-    if (rule.passMessage)
-      t.reasons.push({ code: id, citation, ruleSet, effect: "pass", message: rule.passMessage });
+    if (said.pass) t.reasons.push(said.pass);
     return;
   }
   if (rule.type === "material") {
-    const m = rule.material;
-    if (m) {
-      const label = rule.label ?? "";
-      t.missingMaterials.push(
-        "id" in m
-          ? { id: m.id, label, citation, requirement: id }
-          : { anyOf: m.anyOf, label, citation, requirement: id },
-      );
-    }
+    if (said.missing) t.missingMaterials.push(said.missing);
     return;
   }
   if (result === "unknown") {
@@ -190,14 +182,11 @@ function verdict(
     });
     return;
   }
-  if (rule.onFail === "warn") {
-    t.warnings.push({ code: rule.id, message: rule.message, citation: rule.citation });
-  } else if (rule.onFail === "reject") {
-    t.rejected = true;
-    t.reasons.push({ code: id, citation, ruleSet, effect: "reject", message: rule.message });
-  } else {
-    t.manual = true;
-    t.reasons.push({ code: id, citation, ruleSet, effect: "manual_review", message: rule.message });
+  if (said.warning) t.warnings.push(said.warning);
+  else if (said.fail) {
+    if (rule.onFail === "reject") t.rejected = true;
+    else t.manual = true;
+    t.reasons.push(said.fail);
   }
 }
 

@@ -1,3 +1,4 @@
+import { shared } from "../decision-json.ts";
 import { inScope, type OlderOverride, type Policy } from "../policy.ts";
 import type { Case } from "../schema/case.ts";
 import type { TraceEntry, Warning } from "../schema/decision.ts";
@@ -17,26 +18,43 @@ export function notes(
 ): Step<null> {
   const warnings: Warning[] = [];
   const trace: TraceEntry[] = [];
-  for (const a of policy.advice) {
+  const said = saidOf(policy);
+  for (const [i, a] of policy.advice.entries()) {
     if (inScope(a.scope, c.kind, category)) {
-      warnings.push({ code: `advice.${a.key}`, message: a.message, citation: a.citation });
+      warnings.push(said.advice[i] as Warning);
       trace.push(lookupTrace("advice", `advice.${a.key}`, a, { message: a.message }));
     }
   }
   const older = policy.olderOverrides.size ? olderOverrideWarning(policy, before) : undefined;
   if (older) warnings.push(older);
-  for (const s of policy.secondarySources) {
-    warnings.push({
-      code: "source.secondary",
-      message: `${s.ruleSet} 依据二手摘要（${s.document}），以正式文本为准`,
-    });
-  }
+  for (const w of said.secondary) warnings.push(w);
   return {
     value: null,
     reasons: NONE,
     warnings: warnings.length ? warnings : NONE,
     trace: trace.length ? trace : NONE,
   };
+}
+
+/** A policy's advice warnings and secondary-source warnings, made once and shared (decision-json.ts). */
+const saidByPolicy = new WeakMap<Policy, { advice: Warning[]; secondary: Warning[] }>();
+function saidOf(policy: Policy): { advice: Warning[]; secondary: Warning[] } {
+  let said = saidByPolicy.get(policy);
+  if (!said) {
+    said = {
+      advice: policy.advice.map((a) =>
+        shared<Warning>({ code: `advice.${a.key}`, message: a.message, citation: a.citation }),
+      ),
+      secondary: policy.secondarySources.map((s) =>
+        shared<Warning>({
+          code: "source.secondary",
+          message: `${s.ruleSet} 依据二手摘要（${s.document}），以正式文本为准`,
+        }),
+      ),
+    };
+    saidByPolicy.set(policy, said);
+  }
+  return said;
 }
 
 /** The rule sets (`id@version`) that keep an entry over a newer one, per policy (made once). */

@@ -1,3 +1,4 @@
+import { shared } from "../decision-json.ts";
 import type { Facts } from "../facts.ts";
 import type { Policy, Sourced } from "../policy.ts";
 import type { Case } from "../schema/case.ts";
@@ -33,6 +34,28 @@ const CLAIM_BACK: Citation = {
   clause: "经办规程第二十八条",
   note: "全额垫付的，医保基金支付的费用回参保地按规定报销",
 };
+
+// The step's fixed warnings: made once, shared by every decision (engine/decision-json.ts).
+const UNFILED_SILENT = shared<Warning>({
+  code: "settlement.unfiled-silent",
+  message:
+    "规则未规定未备案就医的医保支付方式：不能直接结算，按全额垫付后回参保地报销处理；能否报销以参保地规定为准",
+  citation: CLAIM_BACK,
+});
+const SILENT = shared<Warning>({
+  code: "settlement.silent",
+  message: "本地区规则未规定未备案就医的医保支付方式",
+});
+const NOT_NETWORKED_WARNING = shared<Warning>({
+  code: "settlement.not-networked",
+  message: "就医医院不是联网定点医疗机构，不能直接结算：医疗费用全额垫付后回参保地报销",
+  citation: NOT_NETWORKED,
+});
+const NETWORKED_UNKNOWN = shared<Warning>({
+  code: "settlement.networked-unknown",
+  message: "直接结算须在联网的异地就医定点医疗机构；未说明就医医院是否联网，非联网医院须垫付后回参保地报销",
+  citation: NOT_NETWORKED,
+});
 
 /** A field of a settlement entry as in force on `asOf`: the latest dated change naming it, else the entry's own. */
 function fieldAt(entry: Sourced<Settlement>, field: Field, asOf: string): Found | undefined {
@@ -80,17 +103,12 @@ export function settlementMode(
     if (filed && filed.mode !== "none") {
       found = { ...filed, field: "unfiled", mode: "reimbursement", citation: CLAIM_BACK, since: undefined };
       silentUnfiled = true;
-      warnings.push({
-        code: "settlement.unfiled-silent",
-        message:
-          "规则未规定未备案就医的医保支付方式：不能直接结算，按全额垫付后回参保地报销处理；能否报销以参保地规定为准",
-        citation: CLAIM_BACK,
-      });
+      warnings.push(UNFILED_SILENT);
     }
   }
   if (!found) {
     if (basis !== "filed") {
-      warnings.push({ code: "settlement.silent", message: "本地区规则未规定未备案就医的医保支付方式" });
+      warnings.push(SILENT);
     }
     return { value: null, reasons: NONE, warnings, trace: NONE };
   }
@@ -99,18 +117,9 @@ export function settlementMode(
   const networked = facts["filing.destination.hospital.networked"] as boolean | undefined;
   if (mode === "direct" && networked === false) {
     mode = "reimbursement";
-    warnings.push({
-      code: "settlement.not-networked",
-      message: "就医医院不是联网定点医疗机构，不能直接结算：医疗费用全额垫付后回参保地报销",
-      citation: NOT_NETWORKED,
-    });
+    warnings.push(NOT_NETWORKED_WARNING);
   } else if (mode === "direct" && networked === undefined && namesHospital(c)) {
-    warnings.push({
-      code: "settlement.networked-unknown",
-      message:
-        "直接结算须在联网的异地就医定点医疗机构；未说明就医医院是否联网，非联网医院须垫付后回参保地报销",
-      citation: NOT_NETWORKED,
-    });
+    warnings.push(NETWORKED_UNKNOWN);
   }
   if (mode === "none" && c.kind === "settlement" && basis === "unfiled") {
     reasons.push({
