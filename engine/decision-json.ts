@@ -26,10 +26,14 @@ export function shared<T extends object>(value: T): T {
 const LISTS: ReadonlySet<string> = new Set(["reasons", "missingMaterials", "warnings"]);
 const KEY_TEXT = new Map<string, string>();
 
-/** `JSON.stringify(d)` of a decision (with or without its trace). */
-export function decisionJson(d: object): string {
+/**
+ * `JSON.stringify(d)` of a decision; with `without`, of the decision without that key (no copy
+ * made: `decisionJson(d, "trace")` is the answer to `?trace=false`).
+ */
+export function decisionJson(d: object, without?: string): string {
   let out = "{";
   for (const k in d) {
+    if (k === without) continue;
     const v = (d as Record<string, unknown>)[k];
     if (v === undefined || typeof v === "function" || typeof v === "symbol") continue;
     let key = KEY_TEXT.get(k);

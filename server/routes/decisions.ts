@@ -135,8 +135,7 @@ export const decisionRoutes: FastifyPluginAsyncZod<DecisionRouteOptions> = async
         // Serialized once: the log row's output and the answer share the string. Asked without
         // trace, the trace (the decision's last key) is serialized apart, for the log alone.
         const d = result.decision;
-        const untraced = traced ? d : withoutTrace(d);
-        const head = traced ? "" : decisionJson(untraced);
+        const head = traced ? "" : decisionJson(d, "trace");
         const output = traced ? decisionJson(d) : `${head.slice(0, -1)},"trace":${JSON.stringify(d.trace)}}`;
         if (queued) {
           return await store.transaction(async (tx) => {
@@ -152,7 +151,7 @@ export const decisionRoutes: FastifyPluginAsyncZod<DecisionRouteOptions> = async
             // In the decision's own transaction: the key names it exactly when it is logged.
             if (idempotent) await tx.idempotency.complete(userId, key, decisionId);
             logged = true;
-            return { ...untraced, decisionId, review };
+            return { ...(traced ? d : withoutTrace(d)), decisionId, review };
           });
         }
         // The answer waits for its row's commit (batched with others' rows, server/store/decision-log.ts).

@@ -30,6 +30,7 @@ describe("decisionJson", () => {
       expect(decisionJson(full)).toBe(JSON.stringify(full));
       expect(decisionJson(rules)).toBe(JSON.stringify(rules));
       expect(decisionJson(none)).toBe(JSON.stringify(none));
+      expect(decisionJson(rules, "trace")).toBe(JSON.stringify(none));
     }
     expect(settlements).toBeGreaterThan(100);
     // objects it has not seen, keys set to undefined, lists with holes: as JSON.stringify
