@@ -90,10 +90,12 @@ describe("compileTest", () => {
     expect(leaves.some((l) => "operator" in l && l.operator === "notEmpty")).toBe(true);
     // a unary leaf as written, with no value at all
     leaves.push({ fact: "filing.emergency.criteriaMet", operator: "notEmpty" });
-    const facts: Facts[] = cases.filter((_, i) => i % 8 === 0).map((c) => {
-      const r = decider.policyFor(c.insured.region, c.asOf);
-      return caseFacts(c, (r as { ok: true; policy: Parameters<typeof caseFacts>[1] }).policy);
-    });
+    const facts: Facts[] = cases
+      .filter((_, i) => i % 8 === 0)
+      .map((c) => {
+        const r = decider.policyFor(c.insured.region, c.asOf);
+        return caseFacts(c, (r as { ok: true; policy: Parameters<typeof caseFacts>[1] }).policy);
+      });
     const tree: fc.Arbitrary<Condition> = fc.letrec<{ t: Condition }>((tie) => ({
       t: fc.oneof(
         { depthSize: "small", withCrossShrink: true },
