@@ -90,7 +90,11 @@ export async function build() {
     },
   };
   await esbuild.build({
-    entryPoints: { main: join(ROOT, "cli/main.ts") },
+    // The simulation worker is an entry of its own (simulator/run.ts starts dist/simulate-worker.js).
+    entryPoints: {
+      main: join(ROOT, "cli/main.ts"),
+      "simulate-worker": join(ROOT, "simulator/worker-main.ts"),
+    },
     outdir: out,
     bundle: true,
     splitting: true,

@@ -178,9 +178,12 @@ export class Aggregator {
   private min: Decimal | null = null;
   private max: Decimal | null = null;
   private readonly slices = new Map<string, { s: Slice; delta: Decimal }>();
+  /** Per source: rule set → rule → its coverage entry (the same objects as `d.coverage`). */
+  private readonly coverIndex: Map<string, Map<string, CoverageEntry>>[];
 
   constructor(readonly sources: number) {
     this.d = emptyAggregate(sources);
+    this.coverIndex = Array.from({ length: sources }, () => new Map());
   }
 
   invalid(row: InvalidRow): void {
@@ -242,11 +245,24 @@ export class Aggregator {
     if (b) this.impact(at, meta, a, b);
   }
 
+  /**
+   * A decision's trace lines and reasons counted into source i's coverage. Entries are found by
+   * rule set, then rule (the engine's own strings, hashed once), never by a key built per line.
+   */
   private cover(i: number, dec: Decision): void {
-    const cov = this.d.coverage[i] as Record<string, CoverageEntry>;
+    const index = this.coverIndex[i] as Map<string, Map<string, CoverageEntry>>;
+    let rules: Map<string, CoverageEntry> | undefined;
+    let ruleSet: string | undefined;
     for (const tr of dec.trace) {
-      const k = `${tr.ruleSet} ${tr.rule}`;
-      let e = cov[k];
+      if (tr.ruleSet !== ruleSet) {
+        ruleSet = tr.ruleSet;
+        rules = index.get(ruleSet);
+        if (rules === undefined) {
+          rules = new Map();
+          index.set(ruleSet, rules);
+        }
+      }
+      let e = (rules as Map<string, CoverageEntry>).get(tr.rule);
       if (e === undefined) {
         e = {
           ruleSet: tr.ruleSet,
@@ -259,7 +275,8 @@ export class Aggregator {
           unknown: 0,
           decided: 0,
         };
-        cov[k] = e;
+        (rules as Map<string, CoverageEntry>).set(tr.rule, e);
+        (this.d.coverage[i] as Record<string, CoverageEntry>)[`${tr.ruleSet} ${tr.rule}`] = e;
       }
       e.evaluated++;
       if (tr.result === true) e.passed++;
@@ -268,7 +285,7 @@ export class Aggregator {
     }
     for (const r of dec.reasons) {
       if (r.effect === "pass") continue;
-      const e = cov[`${r.ruleSet} ${r.code}`];
+      const e = index.get(r.ruleSet)?.get(r.code);
       if (e) e.decided++;
     }
   }

@@ -20,14 +20,38 @@ export type RuleSourceSpec = {
   pin?: { id: string; version: string };
 };
 
-/** The decider of a rule source (throws when a text does not load: checked before the run). */
-export function deciderOf(spec: RuleSourceSpec): Decider {
-  const loaded: LoadedRuleSet[] = [];
+/** Each source's rule sets as loaded, once per source object (a run's workers and its report share them). */
+const loadedOf = new WeakMap<RuleSourceSpec, LoadedRuleSet[]>();
+
+/**
+ * The rule sets of a rule source, loaded (YAML, schema) once per spec object — or as given with
+ * it (`withLoaded`: a simulation worker is handed them, plain data, and reads no YAML). Throws
+ * when a text does not load (checked before the run).
+ */
+export function loadedRuleSets(spec: RuleSourceSpec & { loaded?: LoadedRuleSet[] }): LoadedRuleSet[] {
+  if (spec.loaded) return spec.loaded;
+  let loaded = loadedOf.get(spec);
+  if (loaded) return loaded;
+  loaded = [];
   for (const { file, text } of spec.texts) {
     const r = loadRuleSet(text, file);
     if (!r.ok) throw new Error(`${file}: ${r.problems[0]?.message ?? "does not load"}`);
     loaded.push(r.value);
   }
+  loadedOf.set(spec, loaded);
+  return loaded;
+}
+
+/** The spec with its rule sets loaded, to hand to a worker thread (structured clone, no YAML there). */
+export const withLoaded = (spec: RuleSourceSpec): RuleSourceSpec & { loaded: LoadedRuleSet[] } => ({
+  ...spec,
+  texts: [],
+  loaded: loadedRuleSets(spec),
+});
+
+/** The decider of a rule source (throws when a text does not load: checked before the run). */
+export function deciderOf(spec: RuleSourceSpec): Decider {
+  const loaded = loadedRuleSets(spec);
   return new Decider(spec.pin ? pinned(loaded, spec.pin) : loaded);
 }
 

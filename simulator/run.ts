@@ -1,4 +1,5 @@
 import { createReadStream, statSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { Readable } from "node:stream";
 import { Worker } from "node:worker_threads";
@@ -8,7 +9,7 @@ import { type AggregateData, Aggregator, merge } from "./aggregate.ts";
 import { type CsvMapping, missingColumns } from "./csv-mapping.ts";
 import { listFiles, readText } from "./files.ts";
 import { CASE_EXTENSIONS } from "./replay.ts";
-import type { RuleSourceSpec } from "./rule-source.ts";
+import { type RuleSourceSpec, withLoaded } from "./rule-source.ts";
 import { CaseRunner, type Task } from "./runner.ts";
 
 /** The files a simulation reads: case files, CSV files (with a mapping) and decision logs (.jsonl). */
@@ -22,6 +23,12 @@ export type SimulationOptions = {
   /** worker threads; 0 runs in this thread */
   workers?: number;
   onProgress?: (p: { bytes: number; totalBytes: number; cases: number }) => void;
+  /**
+   * How much trace each decision is made with: `rules` (the default; a case that differs is
+   * decided again in full, see runner.ts) or `full` (every decision with its condition trees — the
+   * reference the default is tested against). The report is the same.
+   */
+  trace?: "full" | "rules";
 };
 
 export type Simulation = {
@@ -73,6 +80,7 @@ export async function simulate(opts: SimulationOptions): Promise<Simulation> {
     sources: opts.sources,
     mapping: opts.mapping,
     workers,
+    trace: opts.trace,
     totalBytes,
     onProgress: opts.onProgress,
   });
@@ -109,7 +117,12 @@ export async function simulateText(
     list = csvTasks(file, opts.mapping as CsvMapping, local, open, () => Buffer.byteLength(text));
   } else if (format === "jsonl") list = textChunks(file, text);
   else list = [{ type: "text", file, format, text, bytes: Buffer.byteLength(text) }];
-  const data = await runTasks(list, local, { sources: opts.sources, mapping: opts.mapping, workers });
+  const data = await runTasks(list, local, {
+    sources: opts.sources,
+    mapping: opts.mapping,
+    workers,
+    trace: opts.trace,
+  });
   return {
     data,
     fileProblems: [],
@@ -146,6 +159,7 @@ export async function runTasks(
     sources: readonly RuleSourceSpec[];
     mapping?: CsvMapping | undefined;
     workers: number;
+    trace?: "full" | "rules" | undefined;
     totalBytes?: number;
     onProgress?: SimulationOptions["onProgress"];
   },
@@ -156,7 +170,7 @@ export async function runTasks(
   const progress = () => opts.onProgress?.({ bytes, totalBytes, cases });
   let parts: AggregateData[];
   if (opts.workers === 0) {
-    const runner = new CaseRunner(opts.sources, opts.mapping);
+    const runner = new CaseRunner(opts.sources, opts.mapping, opts.trace);
     for await (const task of list) {
       runner.run(task);
       bytes += task.bytes;
@@ -165,7 +179,7 @@ export async function runTasks(
     }
     parts = [runner.data()];
   } else {
-    const pool = await Pool.start(opts.workers, opts.sources, opts.mapping, (b, c) => {
+    const pool = await Pool.start(opts.workers, opts.sources, opts.mapping, opts.trace, (b, c) => {
       bytes += b;
       cases += c;
       progress();
@@ -248,40 +262,68 @@ async function* tasks(
   }
 }
 
+/**
+ * A JSON Lines file in tasks of about CHUNK_BYTES, cut at line ends, as bytes: each chunk is
+ * read into a buffer of its own and handed (transferred, not copied) to the worker, which decodes
+ * it. This thread only finds the last line end and counts lines (native searches).
+ */
 async function* jsonlTasks(file: string): AsyncGenerator<Task> {
-  let carry = "";
-  let line = 1;
-  let first = true;
-  let sawCase = false;
-  const countLines = (s: string) => {
-    let n = 0;
-    for (let i = s.indexOf("\n"); i >= 0; i = s.indexOf("\n", i + 1)) n++;
-    return n;
-  };
-  for await (const chunk of createReadStream(file, { encoding: "utf8", highWaterMark: CHUNK_BYTES })) {
-    let s = carry + (chunk as string);
-    if (first) {
-      s = s.replace(/^\uFEFF/, "");
-      first = false;
+  const fh = await open(file, "r");
+  try {
+    let carry = new Uint8Array(0);
+    let line = 1;
+    let sawCase = false;
+    for (;;) {
+      const buf = Buffer.allocUnsafeSlow(carry.length + CHUNK_BYTES);
+      buf.set(carry, 0);
+      const { bytesRead } = await fh.read(buf, carry.length, CHUNK_BYTES, null);
+      const end = carry.length + bytesRead;
+      if (bytesRead === 0) {
+        // The last line, without a line end.
+        if (end > 0 && !isBlank(buf, 0, end)) {
+          sawCase = true;
+          yield jsonlChunk(file, line, buf, end);
+        }
+        break;
+      }
+      const cut = buf.lastIndexOf(10, end - 1);
+      if (cut < 0) {
+        carry = buf.subarray(0, end);
+        continue;
+      }
+      carry = new Uint8Array(end - cut - 1);
+      carry.set(buf.subarray(cut + 1, end));
+      if (!sawCase && !isBlank(buf, 0, cut + 1)) sawCase = true;
+      const firstLine = line;
+      for (let i = buf.indexOf(10); i >= 0 && i <= cut; i = buf.indexOf(10, i + 1)) line++;
+      // After this the buffer may be the worker's (transferred): it is not read again here.
+      yield jsonlChunk(file, firstLine, buf, cut + 1);
     }
-    const cut = s.lastIndexOf("\n");
-    if (cut < 0) {
-      carry = s;
-      continue;
-    }
-    const text = s.slice(0, cut + 1);
-    carry = s.slice(cut + 1);
-    if (!sawCase && text.trim() !== "") sawCase = true;
-    yield { type: "jsonl", file, firstLine: line, text, bytes: Buffer.byteLength(text) };
-    line += countLines(text);
-  }
-  if (carry.trim() !== "") {
-    sawCase = true;
-    yield { type: "jsonl", file, firstLine: line, text: carry, bytes: Buffer.byteLength(carry) };
-  } else if (!sawCase) {
     // An empty JSON Lines file is said, as the located loader says it.
-    yield { type: "file", file, format: "jsonl", bytes: 0 };
+    if (!sawCase) yield { type: "file", file, format: "jsonl", bytes: 0 };
+  } finally {
+    await fh.close();
   }
+}
+
+/** Bytes [0, end) of `buf`, a chunk of whole lines from `firstLine` (the file's first keeps its BOM). */
+const jsonlChunk = (file: string, firstLine: number, buf: Buffer, end: number): Task => ({
+  type: "jsonl-bytes",
+  file,
+  firstLine,
+  data: buf.subarray(0, end),
+  bytes: end,
+});
+
+/** Whether bytes [start, end) are only white space, as `String.prototype.trim` sees it. */
+function isBlank(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const b = buf[i] as number;
+    if (b === 0x20 || (b >= 0x09 && b <= 0x0d)) continue;
+    if (b < 0x80) return false;
+    return buf.toString("utf8", start, end).trim() === "";
+  }
+  return true;
 }
 
 async function* csvTasks(
@@ -345,6 +387,19 @@ type Reply =
   | { type: "result"; data: AggregateData }
   | { type: "error"; message: string };
 
+/** Set by scripts/build.mjs in the compiled JavaScript (dist/): the build's id. */
+declare const __YIDI_BUILD__: string | undefined;
+
+/**
+ * A worker's module: built, dist/simulate-worker.js (compiled JavaScript, as the CLI runs);
+ * from the sources, worker.mjs (through tsx). Built, `import.meta.url` reads as this source
+ * file's URL (scripts/build.mjs), so dist/ is found beside simulator/.
+ */
+const WORKER_URL =
+  typeof __YIDI_BUILD__ === "string"
+    ? new URL("../dist/simulate-worker.js", import.meta.url)
+    : new URL("./worker.mjs", import.meta.url);
+
 /** Worker threads, each with its rule sources compiled once; a task goes to the least busy. */
 class Pool {
   private readonly busy: number[];
@@ -367,10 +422,12 @@ class Pool {
     n: number,
     sources: readonly RuleSourceSpec[],
     mapping: CsvMapping | undefined,
+    trace: "full" | "rules" | undefined,
     onDone: (bytes: number, cases: number) => void,
   ): Promise<Pool> {
-    const url = new URL("./worker.mjs", import.meta.url);
-    const workers = Array.from({ length: n }, () => new Worker(url, { workerData: { sources, mapping } }));
+    // Rule sets loaded here once and handed over as data: a worker reads no YAML.
+    const workerData = { sources: sources.map(withLoaded), mapping, trace };
+    const workers = Array.from({ length: n }, () => new Worker(WORKER_URL, { workerData }));
     const pool = new Pool(workers, onDone);
     await Promise.all(
       workers.map(
@@ -417,7 +474,11 @@ class Pool {
       for (let i = 1; i < this.busy.length; i++) if ((this.busy[i] ?? 0) < (this.busy[best] ?? 0)) best = i;
       if ((this.busy[best] ?? 0) < IN_FLIGHT) {
         this.busy[best] = (this.busy[best] ?? 0) + 1;
-        (this.workers[best] as Worker).postMessage(task);
+        // A chunk's bytes move to the worker (transferred): this thread never copies or decodes them.
+        (this.workers[best] as Worker).postMessage(
+          task,
+          task.type === "jsonl-bytes" ? [task.data.buffer as ArrayBuffer] : [],
+        );
         return;
       }
       await new Promise<void>((resolve) => {

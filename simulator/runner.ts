@@ -17,6 +17,8 @@ import { deciderOf, type RuleSourceSpec } from "./rule-source.ts";
 /** A unit of work: a chunk of JSON Lines, a batch of CSV records, or a whole YAML/JSON file. */
 export type Task =
   | { type: "jsonl"; file: string; firstLine: number; text: string; bytes: number }
+  /** whole lines of a JSON Lines file as read (UTF-8; the file's first chunk may start with a BOM) */
+  | { type: "jsonl-bytes"; file: string; firstLine: number; data: Uint8Array; bytes: number }
   | { type: "csv"; file: string; header: string[]; rows: { line: number; values: string[] }[]; bytes: number }
   | { type: "file"; file: string; format: CaseFormat; bytes: number }
   | { type: "text"; file: string; format: CaseFormat; text: string; bytes: number };
@@ -39,6 +41,19 @@ const issueProblems = (issues: readonly Issue[], file: string, line: number | un
   );
 
 /**
+ * How much trace a run asks of each decision. A run reads of a decision its outcome, reasons,
+ * trace lines (coverage, the rule that made a difference) and the rest, never the condition
+ * trees, so it decides without them (`rules`). Only a case that differs from its `expected` or
+ * its logged decision is decided again in full, its difference worded from the full decision
+ * (an `expected` or a logged decision may hold trees). A comparison that finds no difference
+ * finds none in full either: `compareExpected` compares only the keys the other side gives, and
+ * any key it reads in a tree is missing from a decision without trees (a difference).
+ * `full` (every decision with its trees) is the reference the fast path is tested against.
+ */
+const FULL = { trace: "full" } as const;
+const RULES = { trace: "rules" } as const;
+
+/**
  * Decides cases under one or two rule sources and aggregates the results (one per worker, or
  * in the process for a small run). Each case is validated with the case schema (zod); a case
  * that fails is re-read by the located loader only then, to word its problems with line and
@@ -46,18 +61,26 @@ const issueProblems = (issues: readonly Issue[], file: string, line: number | un
  */
 export class CaseRunner {
   private readonly deciders: Decider[];
+  private readonly trace: typeof FULL | typeof RULES;
   readonly agg: Aggregator;
 
   constructor(
     sources: readonly RuleSourceSpec[],
     private readonly mapping?: CsvMapping,
+    trace: "full" | "rules" = "rules",
   ) {
+    this.trace = trace === "full" ? FULL : RULES;
     this.deciders = sources.map(deciderOf);
     this.agg = new Aggregator(sources.length);
   }
 
   run(task: Task): void {
-    if (task.type === "jsonl") this.jsonl(task.file, task.firstLine, task.text);
+    if (task.type === "jsonl-bytes") {
+      const { data } = task;
+      let text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("utf8");
+      if (task.firstLine === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      this.jsonl(task.file, task.firstLine, text);
+    } else if (task.type === "jsonl") this.jsonl(task.file, task.firstLine, task.text);
     else if (task.type === "csv") this.csv(task.file, task.header, task.rows);
     else if (task.type === "text") this.text(task.file, task.format, task.text);
     else this.file(task.file, task.format);
@@ -216,7 +239,7 @@ export class CaseRunner {
   decide(c: Case, at: CaseAt, logged?: Decision): void {
     const decisions: Decision[] = [];
     for (const d of this.deciders) {
-      const r = d.decide(c);
+      const r = d.decide(c, this.trace);
       if (!r.ok) {
         this.agg.undecidable({
           file: at.file,
@@ -232,11 +255,31 @@ export class CaseRunner {
       }
       decisions.push(r.decision);
     }
-    const a = decisions[0] as Decision;
+    let a = decisions[0] as Decision;
     const meta = { region: c.insured.region, category: a.category, scheme: c.insured.scheme };
-    if (c.expected) this.agg.decided(at, meta, decisions, { mismatches: compareExpected(c.expected, a) });
-    else if (logged) this.agg.decided(at, meta, decisions, { logged: compareLogged(logged, a) });
-    else this.agg.decided(at, meta, decisions, {});
+    if (c.expected) {
+      let mismatches = compareExpected(c.expected, a);
+      // A difference is worded from the full decision (an `expected` may name a condition tree).
+      if (mismatches.length && this.trace !== FULL) {
+        a = this.full(c);
+        mismatches = compareExpected(c.expected, a);
+      }
+      this.agg.decided(at, meta, decisions, { mismatches });
+    } else if (logged) {
+      let check = compareLogged(logged, a);
+      if (check.sameChain && check.differences.length && this.trace !== FULL) {
+        a = this.full(c);
+        check = compareLogged(logged, a);
+      }
+      this.agg.decided(at, meta, decisions, { logged: check });
+    } else this.agg.decided(at, meta, decisions, {});
+  }
+
+  /** The first source's decision with its condition trees. */
+  private full(c: Case): Decision {
+    const r = (this.deciders[0] as Decider).decide(c, FULL);
+    if (!r.ok) throw new Error(`${c.id}: decided without trees but not with them`);
+    return r.decision;
   }
 }
 

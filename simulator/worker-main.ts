@@ -10,8 +10,8 @@ import { CaseRunner, type Task } from "./runner.ts";
  */
 const port = parentPort;
 if (!port) throw new Error("worker-main runs in a worker thread");
-const init = workerData as { sources: RuleSourceSpec[]; mapping?: CsvMapping };
-const runner = new CaseRunner(init.sources, init.mapping);
+const init = workerData as { sources: RuleSourceSpec[]; mapping?: CsvMapping; trace?: "full" | "rules" };
+const runner = new CaseRunner(init.sources, init.mapping, init.trace);
 port.on("message", (m: Task | { type: "finish" }) => {
   try {
     if (m.type === "finish") {
