@@ -51,6 +51,20 @@ export function listFiles(paths: readonly string[], extensions: readonly string[
 
 /** A file's text (UTF-8, without a byte-order mark), or one problem saying why it cannot be had. */
 export function readText(file: string): { ok: true; text: string } | { ok: false; problem: Problem } {
+  const r = readBytes(file);
+  return r.ok ? { ok: true, text: r.bytes.toString("utf8").replace(/^\uFEFF/, "") } : r;
+}
+
+/**
+ * Whether a file can be read whole — readText's problem if not — without decoding it: a run
+ * checks its YAML and JSON files before it starts, and a worker reads them again.
+ */
+export function checkReadable(file: string): { ok: true } | { ok: false; problem: Problem } {
+  const r = readBytes(file);
+  return r.ok ? { ok: true } : r;
+}
+
+function readBytes(file: string): { ok: true; bytes: Buffer } | { ok: false; problem: Problem } {
   try {
     const size = statSync(file).size;
     if (size > MAX_FILE_BYTES) {
@@ -67,8 +81,8 @@ export function readText(file: string): { ok: true; text: string } | { ok: false
     }
     // Read at most one byte past the limit, whatever stat said: a device or a pipe (/dev/zero)
     // has no size and would be read without end.
-    const text = readBounded(file);
-    if (text === undefined) {
+    const bytes = readBounded(file);
+    if (bytes === undefined) {
       return {
         ok: false,
         problem: {
@@ -79,14 +93,14 @@ export function readText(file: string): { ok: true; text: string } | { ok: false
         },
       };
     }
-    return { ok: true, text: text.replace(/^\uFEFF/, "") };
+    return { ok: true, bytes };
   } catch (e) {
     return { ok: false, problem: { code: "io", path: [], file, message: ioMessage(e) } };
   }
 }
 
-/** A file's text as UTF-8, or undefined when it holds more than MAX_FILE_BYTES. */
-function readBounded(file: string): string | undefined {
+/** A file's bytes, or undefined when it holds more than MAX_FILE_BYTES. */
+function readBounded(file: string): Buffer | undefined {
   const fd = openSync(file, "r");
   try {
     // Sized by stat (plus one byte to see the end), grown by doubling when stat said too little.
@@ -103,7 +117,7 @@ function readBounded(file: string): string | undefined {
       n += got;
       if (n > MAX_FILE_BYTES) return undefined;
     }
-    return buf.toString("utf8", 0, n);
+    return buf.subarray(0, n);
   } finally {
     closeSync(fd);
   }

@@ -7,7 +7,7 @@ import { parse as csvParse } from "csv-parse";
 import { type CaseFormat, caseFormatOf, type Problem } from "../engine/index.ts";
 import { type AggregateData, Aggregator, merge } from "./aggregate.ts";
 import { type CsvMapping, missingColumns } from "./csv-mapping.ts";
-import { listFiles, readText } from "./files.ts";
+import { checkReadable, listFiles } from "./files.ts";
 import { CASE_EXTENSIONS } from "./replay.ts";
 import { type RuleSourceSpec, withLoaded } from "./rule-source.ts";
 import { CaseRunner, type Task } from "./runner.ts";
@@ -67,7 +67,7 @@ export async function simulate(opts: SimulationOptions): Promise<Simulation> {
     if (/\.mapping\.ya?ml$/i.test(f) && !opts.paths.includes(f)) return false;
     const format = caseFormatOf(f);
     if (format !== "yaml" && format !== "json") return true;
-    const r = readText(f);
+    const r = checkReadable(f);
     if (!r.ok) listed.problems.push(r.problem);
     return r.ok;
   });

@@ -13,6 +13,7 @@ import { type CsvMapping, mapRecord } from "./csv-mapping.ts";
 import { readText } from "./files.ts";
 import { compareExpected } from "./replay.ts";
 import { deciderOf, type RuleSourceSpec } from "./rule-source.ts";
+import { simpleYaml } from "./simple-yaml.ts";
 
 /** A unit of work: a chunk of JSON Lines, a batch of CSV records, or a whole YAML/JSON file. */
 export type Task =
@@ -213,7 +214,9 @@ export class CaseRunner {
     try {
       // Anchors and aliases go the careful way (the located reader caps their expansion).
       if (format === "yaml" && /(^|[\s[{,:-])[&*][^\s]/m.test(text)) return undefined;
-      data = format === "json" ? JSON.parse(text) : fastYaml(text, { schema: CORE_SCHEMA });
+      // Plain case YAML by the simple reader; anything else by js-yaml (same values either way).
+      data =
+        format === "json" ? JSON.parse(text) : (simpleYaml(text) ?? fastYaml(text, { schema: CORE_SCHEMA }));
     } catch {
       return undefined;
     }
