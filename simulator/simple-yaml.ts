@@ -16,7 +16,8 @@ export function simpleYaml(text: string): unknown {
   if (!resolvePlain) return undefined;
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   // js-yaml refuses these characters anywhere: its reading, and its error, are kept.
-  if (!printable(src)) return undefined;
+  // A carriage return ends a line only before a line feed (CRLF); any other is left to js-yaml.
+  if (!printable(src) || (src.includes("\r") && /\r(?!\n)/.test(src))) return undefined;
   const r = new Reader(src);
   if (!r.split() || r.count === 0 || r.indent[0] !== 0) return undefined;
   try {
@@ -112,7 +113,6 @@ class Reader {
     const src = this.src;
     let from = 0;
     let sawDocumentStart = false;
-    const hasCR = src.includes("\r");
     while (from <= src.length) {
       let end = src.indexOf("\n", from);
       if (end < 0) end = src.length;
@@ -121,12 +121,12 @@ class Reader {
       let i = from;
       while (i < lineEnd && src.charCodeAt(i) === 32) i++;
       if (i < lineEnd && src.charCodeAt(i) !== 35 /* # */) {
-        if (hasCR) {
-          const cr = src.indexOf("\r", i);
-          if (cr >= 0 && cr < lineEnd) return false;
-        }
         const c = src.charCodeAt(i);
-        if (i === from && (c === 45 || c === 46 || c === 37) && /^(---|\.\.\.|%)/.test(src.slice(i, i + 3))) {
+        const marker =
+          i === from &&
+          (c === 37 ||
+            ((c === 45 || c === 46) && src.charCodeAt(i + 1) === c && src.charCodeAt(i + 2) === c));
+        if (marker) {
           // One `---` before the first node, nothing else of documents and directives.
           if (lineEnd - i !== 3 || c !== 45 || sawDocumentStart || this.count) return false;
           sawDocumentStart = true;

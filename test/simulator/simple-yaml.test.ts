@@ -32,6 +32,7 @@ describe("simpleYaml", () => {
   it("reads the project's case files (hand-written, flow mappings and comments) as js-yaml does", () => {
     const cases = readFileSync("simulator/cases/national.yaml", "utf8");
     expect(agrees(cases)).toBe(true);
+    expect(agrees(cases.replaceAll("\n", "\r\n"))).toBe(true);
     const files = execFileSync("git", ["ls-files", "*.yaml", "*.yml"], { encoding: "utf8" })
       .trim()
       .split("\n");
@@ -154,6 +155,7 @@ describe("simpleYaml", () => {
       '"a": 1\n',
       "a: 1\n---\nb: 2\n",
       'a: "\\u0041"\n',
+      "a: 1\rb: 2\n",
     ])
       expect(simpleYaml(text), text).toBeUndefined();
   });
