@@ -44,7 +44,9 @@ describe("the CLI against hostile files", () => {
     const lines = r.stderr.trim().split("\n");
     expect(lines).toHaveLength(102);
     expect(lines.at(-2)).toMatch(/… and \d+ more problem\(s\), not shown \(\d+ found\)/);
-    expect(lines.at(-1)).toMatch(/more than 1,000 problems: the rest of the file, from line \d+, was not checked/);
+    expect(lines.at(-1)).toMatch(
+      /more than 1,000 problems: the rest of the file, from line \d+, was not checked/,
+    );
   }, 120_000);
 
   it("never sends a control character from a case file to the terminal", async () => {

@@ -1,4 +1,4 @@
-import { createServer, type Server, type Socket, connect } from "node:net";
+import { connect, createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type App, build } from "../../server/app.ts";
 import { bootstrap } from "../../server/bootstrap.ts";
@@ -33,7 +33,7 @@ describe("which errors mean the database is away", () => {
 });
 
 /** A TCP proxy in front of PostgreSQL: stopping it is the database going away for the server. */
-class Proxy {
+class DbProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   port = 0;
@@ -64,7 +64,7 @@ class Proxy {
 
 describe.runIf(DIALECTS.some((d) => d.name === "postgres"))("the database going away (postgres)", () => {
   let fresh: FreshTarget;
-  let proxy: Proxy;
+  let proxy: DbProxy;
   let store: Store;
   let app: App;
   let token: string;
@@ -72,7 +72,7 @@ describe.runIf(DIALECTS.some((d) => d.name === "postgres"))("the database going 
     fresh = await freshTarget("postgres");
     if (fresh.target.kind !== "postgres") throw new Error("expected PostgreSQL");
     const url = new URL(fresh.target.url);
-    proxy = new Proxy({ host: url.hostname, port: Number(url.port || 5432) });
+    proxy = new DbProxy({ host: url.hostname, port: Number(url.port || 5432) });
     await proxy.start();
     url.hostname = "127.0.0.1";
     url.port = String(proxy.port);
@@ -103,8 +103,10 @@ describe.runIf(DIALECTS.some((d) => d.name === "postgres"))("the database going 
     await proxy.stop();
     for (const request of [
       () => decide("while-away"),
-      () => app.inject({ method: "GET", url: "/api/decisions", headers: { authorization: `Bearer ${token}` } }),
-      () => app.inject({ method: "POST", url: "/api/login", payload: { username: "clerk", password: PASSWORD } }),
+      () =>
+        app.inject({ method: "GET", url: "/api/decisions", headers: { authorization: `Bearer ${token}` } }),
+      () =>
+        app.inject({ method: "POST", url: "/api/login", payload: { username: "clerk", password: PASSWORD } }),
     ]) {
       const r = await request();
       expect(r.statusCode, r.body).toBe(503);
