@@ -35,6 +35,8 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const CASES = Number(process.env.BENCH_CASES ?? 2000);
+/** BENCH_TRACE=false: the answer without the trace (`?trace=false`), as a desk or a batch would ask. */
+const NO_TRACE = process.env.BENCH_TRACE === "false";
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? "warn";
 const PG_URL =
   process.env.YIDI_BENCH_DATABASE_URL ??
@@ -265,9 +267,9 @@ async function run(db: Database, cases: ReturnType<typeof sampleBodies>): Promis
     const endpoints = [
       { endpoint: "GET /api/health", opts: { url: `${url}/api/health` } },
       {
-        endpoint: "POST /api/decisions",
+        endpoint: `POST /api/decisions${NO_TRACE ? "?trace=false" : ""}`,
         opts: {
-          url: `${url}/api/decisions`,
+          url: `${url}/api/decisions${NO_TRACE ? "?trace=false" : ""}`,
           method: "POST" as const,
           headers,
           requests: bodies.map((body) => ({ body, onResponse: ack })),
