@@ -210,139 +210,157 @@ export async function reencrypt(
   const inTx = <T>(fn: (tx: Kysely<Database>) => Promise<T>) =>
     db.isTransaction ? fn(db) : db.transaction().execute((tx: Transaction<Database>) => fn(tx));
   const report: RotationReport = { filings: 0, decisions: 0, reviews: 0, audit: 0, retired: [] };
+  const FIRST_UUID = "00000000-0000-0000-0000-000000000000";
 
-  for (let after = ""; ; ) {
-    const n = await inTx(async (tx) => {
-      const rows = await tx
+  /**
+   * Pages a table in key order, `batch` rows a transaction with the rows locked (`read`), and
+   * rewrites each row that needs it (`rewrite` answers whether it did); the count of rewritten rows.
+   */
+  const eachBatch = async <R, K>(
+    table: string,
+    first: K,
+    read: (tx: Kysely<Database>, after: K) => Promise<R[]>,
+    keyOf: (row: R) => K,
+    rewrite: (tx: Kysely<Database>, row: R) => Promise<boolean>,
+  ): Promise<number> => {
+    let rewritten = 0;
+    for (let after = first; ; ) {
+      const n = await inTx(async (tx) => {
+        const rows = await read(tx, after);
+        for (const r of rows) if (await rewrite(tx, r)) rewritten++;
+        const last = rows.at(-1);
+        if (last !== undefined) after = keyOf(last);
+        return rows.length;
+      });
+      opts.onBatch?.(table, n);
+      if (n < batch) return rewritten;
+    }
+  };
+
+  report.filings = await eachBatch(
+    "filings",
+    FIRST_UUID,
+    (tx, after) =>
+      tx
         .selectFrom("filings")
         .select(["id", "id_number", "id_hash", "details"])
-        .where("id", ">", after || "00000000-0000-0000-0000-000000000000")
+        .where("id", ">", after)
         .orderBy("id")
         .limit(batch)
         .forUpdate()
+        .execute(),
+    (r) => r.id,
+    async (tx, r) => {
+      const idNumber = idKey(openText(keys, r.id_number));
+      const hash = keys.lookupHash(idNumber);
+      const details = json(r.details);
+      if (
+        !stale(keys, r.id_number) &&
+        ENVELOPE.test(r.id_number) &&
+        r.id_hash === hash &&
+        !stale(keys, details)
+      )
+        return false;
+      await tx
+        .updateTable("filings")
+        .set({
+          id_number: keys.seal(idNumber),
+          id_hash: hash,
+          details: JSON.stringify(sealDoc(keys, openDoc(keys, parsed(r.details)), detailsPersonal)),
+        })
+        .where("id", "=", r.id)
         .execute();
-      for (const r of rows) {
-        const idNumber = idKey(openText(keys, r.id_number));
-        const hash = keys.lookupHash(idNumber);
-        const details = json(r.details);
-        if (
-          !stale(keys, r.id_number) &&
-          ENVELOPE.test(r.id_number) &&
-          r.id_hash === hash &&
-          !stale(keys, details)
-        )
-          continue;
-        await tx
-          .updateTable("filings")
-          .set({
-            id_number: keys.seal(idNumber),
-            id_hash: hash,
-            details: JSON.stringify(sealDoc(keys, openDoc(keys, parsed(r.details)), detailsPersonal)),
-          })
-          .where("id", "=", r.id)
-          .execute();
-        report.filings++;
-      }
-      after = rows.at(-1)?.id ?? after;
-      return rows.length;
-    });
-    opts.onBatch?.("filings", n);
-    if (n < batch) break;
-  }
+      return true;
+    },
+  );
 
-  for (let after = ""; ; ) {
-    const n = await inTx(async (tx) => {
-      const rows = await tx
+  report.decisions = await eachBatch(
+    "decisions",
+    FIRST_UUID,
+    (tx, after) =>
+      tx
         .selectFrom("decisions")
         .select(["id", "case_id", "input", "output"])
-        .where("id", ">", after || "00000000-0000-0000-0000-000000000000")
+        .where("id", ">", after)
         .orderBy("id")
         .limit(batch)
         .forUpdate()
+        .execute(),
+    (r) => r.id,
+    async (tx, r) => {
+      const input = json(r.input);
+      const output = json(r.output);
+      if (!stale(keys, r.case_id) && !stale(keys, input) && !stale(keys, output)) return false;
+      const plainInput = openDoc(keys, parsed(r.input));
+      await tx
+        .updateTable("decisions")
+        .set({
+          case_id: sealText(keys, openText(keys, r.case_id)),
+          input: JSON.stringify(sealDoc(keys, plainInput, casePersonal)),
+          output: sealOutput(
+            keys,
+            JSON.stringify(openDoc(keys, parsed(r.output))),
+            personalValues(plainInput),
+          ),
+        })
+        .where("id", "=", r.id)
         .execute();
-      for (const r of rows) {
-        const input = json(r.input);
-        const output = json(r.output);
-        if (!stale(keys, r.case_id) && !stale(keys, input) && !stale(keys, output)) continue;
-        const plainInput = openDoc(keys, parsed(r.input));
-        await tx
-          .updateTable("decisions")
-          .set({
-            case_id: sealText(keys, openText(keys, r.case_id)),
-            input: JSON.stringify(sealDoc(keys, plainInput, casePersonal)),
-            output: sealOutput(
-              keys,
-              JSON.stringify(openDoc(keys, parsed(r.output))),
-              personalValues(plainInput),
-            ),
-          })
-          .where("id", "=", r.id)
-          .execute();
-        report.decisions++;
-      }
-      after = rows.at(-1)?.id ?? after;
-      return rows.length;
-    });
-    opts.onBatch?.("decisions", n);
-    if (n < batch) break;
-  }
+      return true;
+    },
+  );
 
-  for (let after = ""; ; ) {
-    const n = await inTx(async (tx) => {
-      const rows = await tx
+  report.reviews = await eachBatch(
+    "manual_reviews",
+    FIRST_UUID,
+    (tx, after) =>
+      tx
         .selectFrom("manual_reviews")
         .select(["decision_id", "reason"])
-        .where("decision_id", ">", after || "00000000-0000-0000-0000-000000000000")
+        .where("decision_id", ">", after)
         .orderBy("decision_id")
         .limit(batch)
         .forUpdate()
+        .execute(),
+    (r) => r.decision_id,
+    async (tx, r) => {
+      if (r.reason === null || (ENVELOPE.test(r.reason) && !stale(keys, r.reason))) return false;
+      await tx
+        .updateTable("manual_reviews")
+        .set({ reason: keys.seal(openText(keys, r.reason)) })
+        .where("decision_id", "=", r.decision_id)
         .execute();
-      for (const r of rows) {
-        if (r.reason === null || (ENVELOPE.test(r.reason) && !stale(keys, r.reason))) continue;
-        await tx
-          .updateTable("manual_reviews")
-          .set({ reason: keys.seal(openText(keys, r.reason)) })
-          .where("decision_id", "=", r.decision_id)
-          .execute();
-        report.reviews++;
-      }
-      after = rows.at(-1)?.decision_id ?? after;
-      return rows.length;
-    });
-    opts.onBatch?.("manual_reviews", n);
-    if (n < batch) break;
-  }
+      return true;
+    },
+  );
 
-  for (let after = 0; ; ) {
-    const n = await inTx(async (tx) => {
-      const rows = await tx
+  report.audit = await eachBatch(
+    "audit_log",
+    0,
+    (tx, after) =>
+      tx
         .selectFrom("audit_log")
         .select(["id", "action", "detail"])
         .where("id", ">", after)
         .orderBy("id")
         .limit(batch)
         .forUpdate()
+        .execute(),
+    (r) => r.id,
+    async (tx, r) => {
+      const text = json(r.detail);
+      const personal = auditPersonal(r.action);
+      const reason = (parsed(r.detail) as { reason?: unknown }).reason;
+      const clearReason = personal(["reason"]) && typeof reason === "string" && !ENVELOPE.test(reason);
+      if (!clearReason && ![...text.matchAll(ENVELOPE_IN_TEXT)].some((m) => m[1] !== keys.primary.id))
+        return false;
+      await tx
+        .updateTable("audit_log")
+        .set({ detail: JSON.stringify(sealDoc(keys, openDoc(keys, parsed(r.detail)), personal)) })
+        .where("id", "=", r.id)
         .execute();
-      for (const r of rows) {
-        const text = json(r.detail);
-        const personal = auditPersonal(r.action);
-        const reason = (parsed(r.detail) as { reason?: unknown }).reason;
-        const clearReason = personal(["reason"]) && typeof reason === "string" && !ENVELOPE.test(reason);
-        if (!clearReason && ![...text.matchAll(ENVELOPE_IN_TEXT)].some((m) => m[1] !== keys.primary.id))
-          continue;
-        await tx
-          .updateTable("audit_log")
-          .set({ detail: JSON.stringify(sealDoc(keys, openDoc(keys, parsed(r.detail)), personal)) })
-          .where("id", "=", r.id)
-          .execute();
-        report.audit++;
-      }
-      after = rows.at(-1)?.id ?? after;
-      return rows.length;
-    });
-    opts.onBatch?.("audit_log", n);
-    if (n < batch) break;
-  }
+      return true;
+    },
+  );
 
   // Nothing names another key now (rows written meanwhile by servers already on this primary key
   // are sealed with it): the others are retired.
