@@ -18,7 +18,8 @@
  * BENCH_CONNECTIONS (default 50), BENCH_CASES (distinct cases, default 2000), BENCH_LOG_LEVEL (the server's, default warn: pino writing a line
  * per request would be measured too), YIDI_BENCH_DATABASE_URL (a PostgreSQL server to create the
  * throwaway database on; default YIDI_TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test),
- * BENCH_POSTGRES=0 to skip PostgreSQL.
+ * BENCH_POSTGRES=0 to skip PostgreSQL, BENCH_PGLITE=0 to skip PGlite, BENCH_HEALTH=0 to skip the health baseline, BENCH_NODE_ARGS (flags for the
+ * server's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it under load).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -139,7 +140,8 @@ function startServer(
   admin: { user: string; password: string },
 ): Promise<{ url: string; child: ChildProcess }> {
   const { DATABASE_URL: _ignored, ...env } = process.env;
-  const child = spawn(process.execPath, [join(ROOT, "bin/yidi.js"), "serve"], {
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, "bin/yidi.js"), "serve"], {
     cwd: ROOT,
     env: {
       ...env,
@@ -265,7 +267,9 @@ async function run(db: Database, cases: ReturnType<typeof sampleBodies>): Promis
 
     const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
     const endpoints = [
-      { endpoint: "GET /api/health", opts: { url: `${url}/api/health` } },
+      ...(process.env.BENCH_HEALTH === "0"
+        ? []
+        : [{ endpoint: "GET /api/health", opts: { url: `${url}/api/health` } as autocannon.Options }]),
       {
         endpoint: `POST /api/decisions${NO_TRACE ? "?trace=false" : ""}`,
         opts: {
@@ -317,7 +321,8 @@ console.log(
 );
 
 const rows: Row[] = [];
-for (const make of [async () => pglite(), postgres]) {
+const makers = [async () => (process.env.BENCH_PGLITE === "0" ? undefined : pglite()), postgres];
+for (const make of makers) {
   const db = await make();
   if (!db) continue;
   try {
