@@ -1,5 +1,6 @@
 import { randomFillSync } from "node:crypto";
 import type { Insertable, Kysely } from "kysely";
+import { isNoPartition } from "./decision-partitions.ts";
 import type { Database, DecisionsTable } from "./schema.ts";
 
 const pool = Buffer.alloc(4096);
@@ -39,7 +40,8 @@ type Waiting = { row: DecisionRow; resolve: () => void; reject: (e: unknown) => 
  * The decision log's writer: rows wait at most `maxWaitMs` (or until `maxRows` are waiting) and
  * go in one multi-row INSERT, a statement that commits whole or not at all. `append` resolves
  * only once its row's INSERT has committed, and a failed INSERT fails every request of its batch,
- * so an answer is never given for a decision that is not in the log.
+ * so an answer is never given for a decision that is not in the log. A batch refused because a
+ * row's month has no partition (migration 0008) is retried once after `missingPartition` made it.
  *
  * @example await log.append(row) // the row is committed
  */
@@ -52,6 +54,7 @@ export class DecisionLog {
     private readonly db: Kysely<Database>,
     private readonly maxRows = 50,
     private readonly maxWaitMs = 2,
+    private readonly missingPartition?: (rows: DecisionRow[]) => Promise<void>,
   ) {}
 
   append(row: DecisionRow): Promise<void> {
@@ -69,10 +72,14 @@ export class DecisionLog {
     const batch = this.waiting;
     if (!batch.length) return;
     this.waiting = [];
-    const write = this.db
-      .insertInto("decisions")
-      .values(batch.map((w) => w.row))
-      .execute()
+    const rows = batch.map((w) => w.row);
+    const insert = () => this.db.insertInto("decisions").values(rows).execute();
+    const write = insert()
+      .catch(async (e: unknown) => {
+        if (!this.missingPartition || !isNoPartition(e)) throw e;
+        await this.missingPartition(rows);
+        return insert();
+      })
       .then(
         () => {
           for (const w of batch) w.resolve();

@@ -3,6 +3,7 @@ import { type Case, type Decision, regionPrefix } from "../../engine/index.ts";
 import { defaultKeys, type Keyring } from "../data-keys.ts";
 import { maskIdNumber } from "../mask.ts";
 import { DecisionLog, type DecisionRow, uuidv7 } from "./decision-log.ts";
+import { DecisionPartitions, idBounds, monthOf, uuidMs } from "./decision-partitions.ts";
 import {
   casePersonal,
   openDoc,
@@ -46,6 +47,10 @@ export type DecisionFilter = {
  * The decision log: input, the exact rule-set chain (with content hashes), output, who and when.
  * Personal data in the case (and any ID number in the case id or the decision) is stored encrypted
  * (store/personal-data.ts) and opened when read.
+ *
+ * The table is partitioned by month of its UUIDv7 ids (migration 0008, `partitions`): a decision's
+ * id and its asked_at are the same millisecond of the app's clock (`partitions.now`), so a filter
+ * by time also bounds the ids and PostgreSQL reads only the months concerned.
  */
 export class DecisionStore {
   /** Batched writes of the log (outside a transaction only: a transaction writes its own rows). */
@@ -54,8 +59,37 @@ export class DecisionStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly keys: Keyring = defaultKeys(),
+    /** The month partitions, shared by a store and its transactions. */
+    readonly partitions: DecisionPartitions = new DecisionPartitions(db as Kysely<unknown>),
   ) {
-    this.batched = db.isTransaction ? undefined : new DecisionLog(db);
+    this.batched = db.isTransaction
+      ? undefined
+      : new DecisionLog(db, 50, 2, async (rows) => {
+          // The partition was not there after all (an operator dropped it): look again.
+          partitions.forget();
+          await partitions.ensure(rows.map((r) => monthOf(uuidMs(r.id))));
+        });
+  }
+
+  /** Makes the partition of a row's month first when it is not known to exist (rare: see 0008). */
+  private async partitionFor(row: DecisionRow): Promise<void> {
+    const ms = uuidMs(row.id);
+    if (this.partitions.has(ms)) return;
+    await this.partitions.ensure(
+      [monthOf(ms)],
+      this.db.isTransaction ? (this.db as Kysely<unknown>) : undefined,
+    );
+  }
+
+  private row(
+    c: Case,
+    input: unknown,
+    d: Decision,
+    askedBy: string,
+    draftVersionId: number | null,
+    output: string,
+  ): DecisionRow {
+    return decisionRow(this.keys, c, input, d, askedBy, draftVersionId, output, this.partitions.now());
   }
 
   async record(
@@ -66,7 +100,8 @@ export class DecisionStore {
     draftVersionId: number | null,
     output: string = JSON.stringify(d),
   ): Promise<string> {
-    const row = decisionRow(this.keys, c, input, d, askedBy, draftVersionId, output);
+    const row = this.row(c, input, d, askedBy, draftVersionId, output);
+    await this.partitionFor(row);
     await this.db.insertInto("decisions").values(row).execute();
     return row.id;
   }
@@ -84,7 +119,8 @@ export class DecisionStore {
     draftVersionId: number | null,
     output: string,
   ): Promise<string> {
-    const row = decisionRow(this.keys, c, input, d, askedBy, draftVersionId, output);
+    const row = this.row(c, input, d, askedBy, draftVersionId, output);
+    await this.partitionFor(row);
     if (this.batched) await this.batched.append(row);
     else await this.db.insertInto("decisions").values(row).execute();
     return row.id;
@@ -95,9 +131,19 @@ export class DecisionStore {
     await this.batched?.drain();
   }
 
+  /**
+   * A logged decision by its id — or by the id it had before migration 0008 gave it a UUIDv7
+   * (`decision_id_aliases`), so links made before the upgrade still open it.
+   */
   async get(id: string): Promise<DecisionDetail | undefined> {
     if (!isUuid(id)) return undefined;
-    const r = await this.db.selectFrom("decisions").selectAll().where("id", "=", id).executeTakeFirst();
+    const byId = (x: string) =>
+      this.db.selectFrom("decisions").selectAll().where("id", "=", x).executeTakeFirst();
+    let r = await byId(id);
+    if (!r) {
+      const alias = await resolveAlias(this.db, id);
+      if (alias) r = await byId(alias);
+    }
     return r && { ...this.opened(r), ...toRecord(this.keys, r) };
   }
 
@@ -116,8 +162,14 @@ export class DecisionStore {
     if (f.category) q = q.where("category", "=", f.category);
     if (f.kind) q = q.where("kind", "=", f.kind);
     if (f.askedBy) q = q.where("asked_by", "=", f.askedBy);
-    if (f.from) q = q.where("asked_at", ">=", new Date(f.from));
-    if (f.to) q = q.where("asked_at", "<", new Date(f.to));
+    const from = f.from ? new Date(f.from) : undefined;
+    const to = f.to ? new Date(f.to) : undefined;
+    if (from) q = q.where("asked_at", ">=", from);
+    if (to) q = q.where("asked_at", "<", to);
+    // The same bounds on the id (the partition key): only the months concerned are read.
+    const ids = idBounds(from, to);
+    if (ids.min) q = q.where("id", ">=", ids.min);
+    if (ids.max) q = q.where("id", "<", ids.max);
     const rows = await q
       .orderBy("asked_at", "desc")
       .orderBy("id")
@@ -136,9 +188,11 @@ function decisionRow(
   askedBy: string,
   draftVersionId: number | null,
   output: string,
+  now: number,
 ): DecisionRow {
   return {
-    id: uuidv7(),
+    // The id's time and asked_at are one and the same millisecond (the id is the partition key).
+    id: uuidv7(now),
     case_id: sealText(keys, c.id),
     kind: d.kind,
     outcome: d.outcome,
@@ -151,7 +205,18 @@ function decisionRow(
     output: sealOutput(keys, output, personalValues(input)),
     draft_version_id: draftVersionId,
     asked_by: askedBy,
+    asked_at: new Date(now),
   };
+}
+
+/** The id a decision got in migration 0008 for the version-4 id it had before, if any. */
+export async function resolveAlias(db: Kysely<Database>, oldId: string): Promise<string | undefined> {
+  const a = await db
+    .selectFrom("decision_id_aliases")
+    .select("id")
+    .where("old_id", "=", oldId)
+    .executeTakeFirst();
+  return a?.id;
 }
 
 export const isUuid = (s: string) =>

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from "kysely";
 import { defaultKeys, type Keyring } from "../data-keys.ts";
 import { AuditStore } from "./audit.ts";
+import { DecisionPartitions } from "./decision-partitions.ts";
 import { DecisionStore } from "./decisions.ts";
 import { FilingStore } from "./filings.ts";
 import { IdempotencyKeys } from "./idempotency.ts";
@@ -45,8 +46,17 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export function createStore(db: Kysely<Database>, keys: Keyring = defaultKeys()): Store {
-  const decisions = new DecisionStore(db, keys);
+/**
+ * `opts.now` is the clock decisions are logged by (tests of another month); `opts.partitions` is
+ * the parent store's, for a transaction's store.
+ */
+export function createStore(
+  db: Kysely<Database>,
+  keys: Keyring = defaultKeys(),
+  opts: { now?: () => number; partitions?: DecisionPartitions } = {},
+): Store {
+  const partitions = opts.partitions ?? new DecisionPartitions(db as Kysely<unknown>, opts.now);
+  const decisions = new DecisionStore(db, keys, partitions);
   return {
     keys,
     users: new UserStore(db),
@@ -60,15 +70,20 @@ export function createStore(db: Kysely<Database>, keys: Keyring = defaultKeys())
     loginFailures: new LoginFailures(db as Kysely<unknown>),
     transaction: (fn) =>
       db.isTransaction
-        ? fn(createStore(db, keys))
-        : db.transaction().execute((trx: Transaction<Database>) => fn(createStore(trx, keys))),
+        ? fn(createStore(db, keys, { partitions }))
+        : db
+            .transaction()
+            .execute((trx: Transaction<Database>) => fn(createStore(trx, keys, { partitions }))),
     migrate: async () => {
       const applied = await migrateToLatest(db as Kysely<unknown>, keys);
       await checkKeys(db, keys);
+      // The decision log's partitions for this month and the next two, and every hour.
+      if (!db.isTransaction) await partitions.start();
       return applied;
     },
     reencrypt: (opts) => reencrypt(db, keys, opts),
     close: async () => {
+      partitions.stop();
       await decisions.drain();
       await db.destroy();
     },

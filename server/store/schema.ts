@@ -56,7 +56,8 @@ export interface RuleSetVersionsTable {
 }
 
 export interface DecisionsTable {
-  id: Generated<string>;
+  /** A UUIDv7 made by the server (no default since migration 0008: it is the partition key). */
+  id: string;
   case_id: string;
   kind: string;
   outcome: string;
@@ -161,11 +162,18 @@ export interface PrepaymentsTable {
   recorded_at: Timestamp;
 }
 
+/** Migration 0008: the version-4 id a decision had before it got a UUIDv7. */
+export interface DecisionIdAliasesTable {
+  old_id: string;
+  id: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   rule_set_versions: RuleSetVersionsTable;
   decisions: DecisionsTable;
+  decision_id_aliases: DecisionIdAliasesTable;
   filings: FilingsTable;
   filing_events: FilingEventsTable;
   manual_reviews: ManualReviewsTable;

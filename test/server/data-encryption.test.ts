@@ -309,7 +309,11 @@ describe.each(DIALECTS)(
         for (const x of [ID, PHONE, CARD, ADDRESS]) expect(await rawTables(db)).toContain(x);
 
         const store = createStore(db, keys);
-        expect(await store.migrate()).toEqual(["0006-personal-data-encrypted", "0007-login-failures"]);
+        expect(await store.migrate()).toEqual([
+          "0006-personal-data-encrypted",
+          "0007-login-failures",
+          "0008-decisions-by-month",
+        ]);
         const raw = await rawTables(db);
         for (const x of [ID, PHONE, CARD, ADDRESS]) expect(raw).not.toContain(x);
         const [f] = await store.filings.list({ idNumber: ID });

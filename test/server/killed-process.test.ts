@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bootstrap } from "../../server/bootstrap.ts";
 import { defaultKeys } from "../../server/data-keys.ts";
 import { type DatabaseTarget, openDatabase } from "../../server/store/database.ts";
+import { uuidv7 } from "../../server/store/decision-log.ts";
 import { createStore } from "../../server/store/index.ts";
 import type { Database } from "../../server/store/schema.ts";
 import { DIALECTS, type FreshTarget, freshTarget, PASSWORD } from "./harness.ts";
@@ -131,6 +132,7 @@ async function prepare(db: Kysely<Database>) {
   const decision = await db
     .insertInto("decisions")
     .values({
+      id: uuidv7(),
       case_id: "kill-1",
       kind: "filing",
       outcome: "approved",
