@@ -70,14 +70,17 @@ export async function freshTarget(
 
 export type Dialect = {
   name: "pglite" | "postgres";
-  open(): Promise<{ store: Store; target: DatabaseTarget; drop(): Promise<void> }>;
+  /** `now`: the clock the store logs decisions by (default Date.now). */
+  open(opts?: {
+    now?: () => number;
+  }): Promise<{ store: Store; target: DatabaseTarget; drop(): Promise<void> }>;
 };
 
 const dialect = (name: Dialect["name"]): Dialect => ({
   name,
-  async open() {
+  async open(opts = {}) {
     const { target, drop } = await freshTarget(name);
-    return { store: createStore(openDatabase(target)), target, drop };
+    return { store: createStore(openDatabase(target), undefined, opts), target, drop };
   },
 });
 const pglite = dialect("pglite");
@@ -115,8 +118,9 @@ export type TestServer = {
 export async function startServer(
   dialect: Dialect,
   deps: Pick<AppDeps, "faults" | "today" | "logger"> = {},
+  storeOpts: { now?: () => number } = {},
 ): Promise<TestServer> {
-  const { store, target, drop } = await dialect.open();
+  const { store, target, drop } = await dialect.open(storeOpts);
   await bootstrap(store, { adminUser: "root", adminPassword: PASSWORD });
   const tokens = new Map<string, string>();
   for (const [username, roles] of Object.entries(USERS)) {
