@@ -58,9 +58,10 @@ export const ID_TIME_SLACK_MS = 24 * HOUR_MS;
 
 /** The id range of rows asked in [from, to): for partition pruning beside the asked_at filter. */
 export function idBounds(from?: Date, to?: Date): { min?: string; max?: string } {
+  const ok = (d?: Date): d is Date => !!d && Number.isFinite(d.getTime());
   return {
-    ...(from && { min: uuidBound(from.getTime() - ID_TIME_SLACK_MS) }),
-    ...(to && { max: uuidBound(to.getTime() + ID_TIME_SLACK_MS) }),
+    ...(ok(from) && { min: uuidBound(from.getTime() - ID_TIME_SLACK_MS) }),
+    ...(ok(to) && { max: uuidBound(to.getTime() + ID_TIME_SLACK_MS) }),
   };
 }
 
