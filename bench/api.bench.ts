@@ -18,13 +18,14 @@
  * BENCH_CONNECTIONS (default 50), BENCH_CASES (distinct cases, default 2000), BENCH_LOG_LEVEL (the server's, default warn: pino writing a line
  * per request would be measured too), YIDI_BENCH_DATABASE_URL (a PostgreSQL server to create the
  * throwaway database on; default YIDI_TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test),
+ * BENCH_RATE (requests per second in all, to hold a load instead of saturating),
  * BENCH_POSTGRES=0 to skip PostgreSQL, BENCH_PGLITE=0 to skip PGlite, BENCH_HEALTH=0 to skip the health baseline, BENCH_NODE_ARGS (flags for the
  * server's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it under load).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import autocannon from "autocannon";
@@ -38,6 +39,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const CASES = Number(process.env.BENCH_CASES ?? 2000);
 /** BENCH_TRACE=false: the answer without the trace (`?trace=false`), as a desk or a batch would ask. */
 const NO_TRACE = process.env.BENCH_TRACE === "false";
+/** BENCH_RATE: requests per second in all (autocannon's overallRate), for a held load; default: as fast as it answers. */
+const RATE = process.env.BENCH_RATE ? Number(process.env.BENCH_RATE) : undefined;
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? "warn";
 const PG_URL =
   process.env.YIDI_BENCH_DATABASE_URL ??
@@ -205,12 +208,84 @@ async function call(url: string, path: string, init: { method: string; token?: s
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
+/**
+ * A process's CPU time so far (user + system), in µs, from /proc (Linux); undefined elsewhere.
+ * Per request, it is the server's own cost, which a machine shared with the load generator and
+ * the database blurs less than requests per second.
+ */
+function cpuTime(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? (ticks * 1e6) / CLOCK_TICKS : undefined;
+  } catch {
+    return undefined;
+  }
+}
+/**
+ * The CPU time of every PostgreSQL process on this machine (by pid), in µs: the database's share
+ * of a run, when it runs here (its backends come and go, hence per pid). Undefined off Linux.
+ */
+function postgresCpuTime(): Map<number, number> | undefined {
+  let pids: string[];
+  try {
+    pids = readdirSync("/proc").filter((p) => /^\d+$/.test(p));
+  } catch {
+    return undefined;
+  }
+  const out = new Map<number, number>();
+  for (const p of pids) {
+    try {
+      if (!readFileSync(`/proc/${p}/cmdline`, "utf8").startsWith("postgres")) continue;
+      const t = cpuTime(Number(p));
+      if (t !== undefined) out.set(Number(p), t);
+    } catch {
+      // gone in between
+    }
+  }
+  return out;
+}
+const cpuDelta = (before: Map<number, number>, after: Map<number, number>) =>
+  [...after].reduce((sum, [pid, t]) => sum + t - (before.get(pid) ?? 0), 0);
+/** The server's resident memory (VmRSS), sampled each second until `stop` (Linux; nothing elsewhere). */
+function rssSampler(pid: number | undefined): { stop(): number[] } {
+  const out: number[] = [];
+  const sample = () => {
+    try {
+      const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+      if (kb) out.push(Number(kb) * 1024);
+    } catch {
+      // not Linux, or the server is gone
+    }
+  };
+  sample();
+  const timer = setInterval(sample, 1000);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return out;
+    },
+  };
+}
+const mb = (b: number) => `${Math.round(b / 2 ** 20)} MB`;
+/** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK). */
+const CLOCK_TICKS = 100;
+
 // ---- one database: start, log in, check the cases, load ---------------------------------------
 
 type Row = {
   database: string;
   endpoint: string;
   result: autocannon.Result;
+  /** The server process's CPU time (user + system) per request, in µs (Linux; undefined elsewhere). */
+  cpuPerRequest: number | undefined;
+  /** The same for this process (autocannon, the load generator) and for every PostgreSQL process. */
+  loadCpuPerRequest: number;
+  databaseCpuPerRequest: number | undefined;
+  /** The server's RSS each second of the run, in bytes (Linux). */
+  memory: number[];
   /** acknowledged decisions, how many of them are in the log, and the log's rows */
   log?: { acked: number; found: number; rows: number };
 };
@@ -285,12 +360,35 @@ async function run(db: Database, cases: ReturnType<typeof sampleBodies>): Promis
       if (WARMUP > 0) {
         await autocannon({ ...opts, connections: CONNECTIONS, duration: WARMUP });
       }
-      const result = await autocannon({ ...opts, connections: CONNECTIONS, duration: DURATION });
+      const cpuBefore = cpuTime(child.pid);
+      const loadBefore = process.cpuUsage();
+      const dbBefore = db.name === "PostgreSQL" ? postgresCpuTime() : undefined;
+      const rss = rssSampler(child.pid);
+      const result = await autocannon({
+        ...opts,
+        connections: CONNECTIONS,
+        duration: DURATION,
+        ...(RATE !== undefined && { overallRate: RATE }),
+      });
+      const memory = rss.stop();
+      const cpuAfter = cpuTime(child.pid);
+      const load = process.cpuUsage(loadBefore);
+      const dbAfter = db.name === "PostgreSQL" ? postgresCpuTime() : undefined;
+      const n = Math.max(1, result.requests.total);
+      const cpuPerRequest =
+        cpuBefore !== undefined && cpuAfter !== undefined ? (cpuAfter - cpuBefore) / n : undefined;
+      const loadCpuPerRequest = (load.user + load.system) / n;
+      const databaseCpuPerRequest =
+        dbBefore !== undefined && dbAfter !== undefined ? cpuDelta(dbBefore, dbAfter) / n : undefined;
       console.log(`  ${endpoint}: ${Math.round(result.requests.average)} req/s`);
       rows.push({
         database: db.name,
         endpoint,
         result,
+        cpuPerRequest,
+        loadCpuPerRequest,
+        databaseCpuPerRequest,
+        memory,
         ...(logs && { log: { acked: 0, found: 0, rows: 0 } }),
       });
     }
@@ -333,17 +431,34 @@ for (const make of makers) {
 }
 
 const table = [
-  ["database", "endpoint", "req/s", "p50 ms", "p99 ms", "requests", "errors", "non-2xx"],
-  ...rows.map(({ database, endpoint, result: r }) => [
-    database,
-    endpoint,
-    r.requests.average.toFixed(0),
-    r.latency.p50.toFixed(1),
-    r.latency.p99.toFixed(1),
-    String(r.requests.total),
-    String(r.errors),
-    String(r.non2xx),
-  ]),
+  [
+    "database",
+    "endpoint",
+    "req/s",
+    "p50 ms",
+    "p99 ms",
+    "requests",
+    "errors",
+    "non-2xx",
+    "CPU µs/req: server",
+    "autocannon",
+    "PostgreSQL",
+  ],
+  ...rows.map(
+    ({ database, endpoint, result: r, cpuPerRequest, loadCpuPerRequest, databaseCpuPerRequest }) => [
+      database,
+      endpoint,
+      r.requests.average.toFixed(0),
+      r.latency.p50.toFixed(1),
+      r.latency.p99.toFixed(1),
+      String(r.requests.total),
+      String(r.errors),
+      String(r.non2xx),
+      cpuPerRequest === undefined ? "–" : cpuPerRequest.toFixed(0),
+      loadCpuPerRequest.toFixed(0),
+      databaseCpuPerRequest === undefined ? "–" : databaseCpuPerRequest.toFixed(0),
+    ],
+  ),
 ];
 const widths = table[0]?.map((_, i) => Math.max(...table.map((row) => (row[i] ?? "").length))) ?? [];
 const line = (row: string[]) =>
@@ -364,6 +479,28 @@ for (const r of rows) {
       `acknowledged decisions in the log: ${r.log.found} of ${r.log.acked}${all ? " (all)" : " — MISSING SOME"}`,
   );
   if (!all) process.exitCode = 1;
+  if (r.cpuPerRequest !== undefined) {
+    const total = r.cpuPerRequest + r.loadCpuPerRequest + (r.databaseCpuPerRequest ?? 0);
+    const cores = availableParallelism();
+    console.log(
+      `  CPU per decision: server ${r.cpuPerRequest.toFixed(0)} µs + autocannon ${r.loadCpuPerRequest.toFixed(0)} µs` +
+        (r.databaseCpuPerRequest === undefined
+          ? ""
+          : ` + PostgreSQL ${r.databaseCpuPerRequest.toFixed(0)} µs`) +
+        ` = ${total.toFixed(0)} µs on ${cores} cores: at most ~${Math.round((cores * 1e6) / total)}/s on this machine ` +
+        `with the load generator here; the server alone (one process, one core) ~${Math.round(1e6 / r.cpuPerRequest)}/s`,
+    );
+  }
+  const m = r.memory;
+  if (m.length >= 4) {
+    // Flat memory: the last quarter's median against the second quarter's (the first is warm-up).
+    const q = Math.floor(m.length / 4);
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+    console.log(
+      `  server RSS: ${mb(m[0] ?? 0)} at the start, ${mb(Math.max(...m))} at most, ${mb(m[m.length - 1] ?? 0)} at the end; ` +
+        `median ${mb(median(m.slice(q, 2 * q)))} in the second quarter, ${mb(median(m.slice(3 * q)))} in the last`,
+    );
+  }
 }
 const bad = rows.filter((r) => r.result.errors > 0 || r.result.non2xx > 0);
 if (bad.length) {
