@@ -76,7 +76,12 @@ export const decisionRoutes: FastifyPluginAsyncZod<DecisionRouteOptions> = async
           .record(z.string(), z.unknown())
           .describe("a case (case-format.md; docs/schema/case.schema.json)"),
         response: {
-          200: decisionSchema.extend({ decisionId: z.string(), review: manualReviewSchema.optional() }),
+          200: decisionSchema.extend({
+            // Left out when asked with ?trace=false.
+            trace: decisionSchema.shape.trace.optional(),
+            decisionId: z.string(),
+            review: manualReviewSchema.optional(),
+          }),
         },
       },
       onRequest: deciders,

@@ -458,7 +458,7 @@ export interface paths {
                     note?: string;
                   };
                 }[];
-              trace: ({
+              trace?: ({
                   rule: string;
                   /** @enum {string} */
                   type: "category" | "eligibility" | "material" | "form" | "validity" | "settlement" | "processing" | "advice" | "benefits";
