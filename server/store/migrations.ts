@@ -3,6 +3,7 @@ import type { Keyring } from "../data-keys.ts";
 import { idempotencyMigration } from "./migrations/0005-idempotency.ts";
 import { loginFailuresMigration } from "./migrations/0007-login-failures.ts";
 import { decisionsByMonthMigration } from "./migrations/0008-decisions-by-month.ts";
+import { decisionDocumentsJsonMigration } from "./migrations/0009-decision-documents-json.ts";
 import { checkValue, reencrypt } from "./personal-data.ts";
 import type { Database } from "./schema.ts";
 
@@ -202,6 +203,7 @@ const migrations: Record<string, Migration> = {
   "0005-idempotency": idempotencyMigration,
   "0007-login-failures": loginFailuresMigration,
   "0008-decisions-by-month": decisionsByMonthMigration,
+  "0009-decision-documents-json": decisionDocumentsJsonMigration,
 };
 
 /**

@@ -313,6 +313,7 @@ describe.each(DIALECTS)(
           "0006-personal-data-encrypted",
           "0007-login-failures",
           "0008-decisions-by-month",
+          "0009-decision-documents-json",
         ]);
         const raw = await rawTables(db);
         for (const x of [ID, PHONE, CARD, ADDRESS]) expect(raw).not.toContain(x);

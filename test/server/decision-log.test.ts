@@ -1,8 +1,9 @@
+import { sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../server/store/database.ts";
 import { DecisionLog, type DecisionRow, uuidv7 } from "../../server/store/decision-log.ts";
 import { createStore } from "../../server/store/index.ts";
-import { freshTarget } from "./harness.ts";
+import { DIALECTS, freshTarget } from "./harness.ts";
 
 /** The batched writer of the decision log: whole batches, answers only after commit. */
 const row = (over: Partial<DecisionRow> = {}): DecisionRow => ({
@@ -64,5 +65,32 @@ describe("the decision log's batched writer", async () => {
     expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(a < b).toBe(true);
     expect(a.replaceAll("-", "").slice(0, 12)).toBe((1_700_000_000_000).toString(16).padStart(12, "0"));
+  });
+});
+
+describe.each(DIALECTS)("the decision log keeps each document as written ($name)", (dialect) => {
+  it("stores the decision's text as answered, key order and all (json, not jsonb: migration 0009)", async () => {
+    const { target, drop } = await freshTarget(dialect.name);
+    const db = openDatabase(target);
+    const store = createStore(db);
+    try {
+      await store.migrate();
+      const output = '{"caseId":"c","outcome":"approved","zeta":1,"alpha":[2, 3]}';
+      const log = new DecisionLog(db, 1, 1);
+      const r = row({ output, input: '{"id":"c","b":1,"a":2}' });
+      await log.append(r);
+      const { rows } = await sql<{
+        output: string;
+        input: string;
+        type: string;
+      }>`select output::text as output, input::text as input, pg_typeof(output)::text as type from decisions where id = ${r.id}`.execute(
+        db,
+      );
+      // jsonb would give {"zeta": 1, "alpha": [2, 3], "caseId": "c", "outcome": "approved"}
+      expect(rows[0]).toEqual({ output, input: '{"id":"c","b":1,"a":2}', type: "json" });
+    } finally {
+      await store.close();
+      await drop();
+    }
   });
 });

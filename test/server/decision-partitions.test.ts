@@ -182,7 +182,10 @@ describe.each(DIALECTS)("the decision log by month on $name", (dialect) => {
       await run(sql`drop trigger refuse on filings`);
 
       const started = performance.now();
-      expect(await migrateToLatest(raw, keys)).toEqual(["0008-decisions-by-month"]);
+      expect(await migrateToLatest(raw, keys)).toEqual([
+        "0008-decisions-by-month",
+        "0009-decision-documents-json",
+      ]);
       expect(performance.now() - started).toBeLessThan(20_000);
       expect(await kind()).toBe("p");
 
