@@ -58,6 +58,11 @@ export type AppDeps = {
    * rule-set version (default 1000; 0 checks on every decision).
    */
   policyRefreshMs?: number;
+  /**
+   * Simulations run at once (default 2, YIDI_SIMULATIONS_AT_ONCE): each replays up to 16 MiB of
+   * cases or 50,000 logged decisions on the server's cores; more at once are answered 503.
+   */
+  simulationsAtOnce?: number;
   /** The built web editor to serve at `/` (default editor/dist); without index.html, `/` says how to build it. */
   editorDir?: string;
   /** The sample cases offered by the Try panel (default simulator/cases). */
@@ -250,7 +255,11 @@ export async function build(deps: AppDeps): Promise<App> {
   await app.register(ruleSetRoutes, ruleSets);
   await app.register(ruleSetReviewRoutes, ruleSets);
   await app.register(ruleSetViewRoutes, ruleSets);
-  await app.register(simulationRoutes, { prefix: "/api", store: deps.store });
+  await app.register(simulationRoutes, {
+    prefix: "/api",
+    store: deps.store,
+    atOnce: deps.simulationsAtOnce ?? 2,
+  });
   await app.register(auditRoutes, { prefix: "/api" });
   await app.register(prepaymentRoutes, { prefix: "/api", store: deps.store, faults: deps.faults });
   return app;

@@ -31,6 +31,8 @@ export const configSchema = z.object({
   YIDI_TLS: flag,
   /** Trust X-Forwarded-For/-Proto/-Host from the proxy in front (then https requests get Secure cookies and HSTS). */
   YIDI_TRUST_PROXY: flag,
+  /** Simulations (POST /api/simulations, impact reports) run at once; more are answered 503 with Retry-After. */
+  YIDI_SIMULATIONS_AT_ONCE: z.coerce.number().int().min(1).max(64).default(2),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -94,6 +94,12 @@ export const ERRORS = {
       "a request with this Idempotency-Key is still being processed; retry after the seconds in Retry-After",
     zh: "使用该 Idempotency-Key 的请求仍在处理中，请在 Retry-After 所示秒数后重试",
   },
+  SIMULATOR_BUSY: {
+    status: 503,
+    message:
+      "the server is already running as many simulations as it allows at once; retry after the seconds in Retry-After",
+    zh: "服务器正在运行的模拟已达同时运行上限，请在 Retry-After 所示秒数后重试",
+  },
   DATABASE_UNAVAILABLE: {
     status: 503,
     message: "the database cannot be reached right now; retry after the seconds in Retry-After",

@@ -34,6 +34,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     logger: loggerOptions(config.LOG_LEVEL),
     tls: config.YIDI_TLS,
     trustProxy: config.YIDI_TRUST_PROXY,
+    simulationsAtOnce: config.YIDI_SIMULATIONS_AT_ONCE,
   });
   const close = async () => {
     await app.close();

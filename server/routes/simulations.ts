@@ -12,7 +12,11 @@ import type { Store } from "../store/index.ts";
 import { exportLines } from "./decision-log.ts";
 import { problemSchema, TAGS, versionParams } from "./rule-set-schemas.ts";
 
-export type SimulationRouteOptions = { store: Store };
+export type SimulationRouteOptions = {
+  store: Store;
+  /** How many simulations may run at once; one more is answered 503 SIMULATOR_BUSY with Retry-After. */
+  atOnce: number;
+};
 
 /** The largest case text `POST /api/simulations` takes (the body may be a little larger: JSON). */
 export const MAX_SIMULATION_TEXT = 16 * 1024 * 1024;
@@ -148,6 +152,9 @@ const send = (reply: FastifyReply, r: ServerReport, format: "json" | "html", tit
         .send(reportHtml(r, title) as never)
     : reply.type("application/json; charset=utf-8").send(JSON.stringify(r) as never);
 
+/** Seconds a client is asked to wait when the simulator is busy (a replay takes seconds). */
+const SIMULATOR_RETRY_AFTER_S = 5;
+
 /**
  * The simulator on the server: `POST /api/simulations` replays cases sent as text under one or
  * two rule sources; `GET /api/rule-sets/versions/:id/impact` replays the last N logged decisions
@@ -157,6 +164,19 @@ export const simulationRoutes: FastifyPluginAsyncZod<SimulationRouteOptions> = a
   const { store } = opts;
   const service = new SimulationService(store);
   const simulators = requireRoles(store, "tester", "approver", "officer", "admin");
+  // Each run takes a core for up to seconds: a bounded number at once, so that a few testers (or
+  // one hostile client) cannot starve the clerks' decisions on the same server.
+  let running = 0;
+  const limited = async <T>(run: () => Promise<T>): Promise<T> => {
+    if (running >= opts.atOnce)
+      throw new AppError("SIMULATOR_BUSY", undefined, undefined, { retryAfter: SIMULATOR_RETRY_AFTER_S });
+    running++;
+    try {
+      return await run();
+    } finally {
+      running--;
+    }
+  };
 
   r.post(
     "/simulations",
@@ -191,37 +211,38 @@ export const simulationRoutes: FastifyPluginAsyncZod<SimulationRouteOptions> = a
       onRequest: simulators,
       serializerCompiler: () => (data) => JSON.stringify(data),
     },
-    async (req, reply) => {
-      const b = req.body;
-      const format = b.format ?? guessFormat(b.text, b.name);
-      let mapping: Parameters<SimulationService["runText"]>[2];
-      if (b.mapping !== undefined) {
-        const m = parseMapping(b.mapping, "mapping");
-        if (!m.mapping) throw new AppError("VALIDATION", "the column mapping is not valid", m.problems);
-        mapping = m.mapping;
-      }
-      if (format === "csv" && !mapping)
-        throw new AppError(
-          "VALIDATION",
-          "a CSV text needs a column mapping (`mapping`, docs/csv-mapping.md)",
-          [{ code: "required", path: ["body", "mapping"], message: "a CSV text needs a column mapping" }],
-        );
-      const refs: SourceRef[] = [b.source, ...(b.against ? [b.against] : [])];
-      const sources = [];
-      for (const ref of refs) sources.push(await service.source(ref));
-      const file = b.name ?? `cases.${format}`;
-      const report = await service.runText({ file, format, text: b.text }, sources, mapping);
-      const t = report.totals;
-      if (t.cases === 0 || (t.decided === 0 && t.invalid === t.cases)) {
-        const problems = report.invalidRows.flatMap((row) => row.problems).slice(0, 100);
-        throw new AppError(
-          "CASE_INVALID",
-          t.cases === 0 ? "the text holds no case" : `none of the ${t.cases} case(s) is valid`,
-          handlesFiles(req.user) ? problems : maskDeep(problems),
-        );
-      }
-      return send(reply, reportAsSeen(report, handlesFiles(req.user)), req.query.format, "yidi simulate");
-    },
+    (req, reply) =>
+      limited(async () => {
+        const b = req.body;
+        const format = b.format ?? guessFormat(b.text, b.name);
+        let mapping: Parameters<SimulationService["runText"]>[2];
+        if (b.mapping !== undefined) {
+          const m = parseMapping(b.mapping, "mapping");
+          if (!m.mapping) throw new AppError("VALIDATION", "the column mapping is not valid", m.problems);
+          mapping = m.mapping;
+        }
+        if (format === "csv" && !mapping)
+          throw new AppError(
+            "VALIDATION",
+            "a CSV text needs a column mapping (`mapping`, docs/csv-mapping.md)",
+            [{ code: "required", path: ["body", "mapping"], message: "a CSV text needs a column mapping" }],
+          );
+        const refs: SourceRef[] = [b.source, ...(b.against ? [b.against] : [])];
+        const sources = [];
+        for (const ref of refs) sources.push(await service.source(ref));
+        const file = b.name ?? `cases.${format}`;
+        const report = await service.runText({ file, format, text: b.text }, sources, mapping);
+        const t = report.totals;
+        if (t.cases === 0 || (t.decided === 0 && t.invalid === t.cases)) {
+          const problems = report.invalidRows.flatMap((row) => row.problems).slice(0, 100);
+          throw new AppError(
+            "CASE_INVALID",
+            t.cases === 0 ? "the text holds no case" : `none of the ${t.cases} case(s) is valid`,
+            handlesFiles(req.user) ? problems : maskDeep(problems),
+          );
+        }
+        return send(reply, reportAsSeen(report, handlesFiles(req.user)), req.query.format, "yidi simulate");
+      }),
   );
 
   r.get(
@@ -251,22 +272,23 @@ export const simulationRoutes: FastifyPluginAsyncZod<SimulationRouteOptions> = a
       onRequest: simulators,
       serializerCompiler: () => (data) => JSON.stringify(data),
     },
-    async (req, reply) => {
-      const { spec, version } = await service.version(req.params.id);
-      const published = await service.published();
-      const region = req.query.region ?? version.region ?? undefined;
-      const lines = await exportLines(store, {
-        last: req.query.last,
-        ...(region && region !== "000000" && { region }),
-      });
-      const report = await service.runLog(lines, [published, spec]);
-      return send(
-        reply,
-        reportAsSeen(report, handlesFiles(req.user)),
-        req.query.format,
-        `${version.ruleSetId}@${version.version} — impact on ${lines.length} logged decision(s)`,
-      );
-    },
+    (req, reply) =>
+      limited(async () => {
+        const { spec, version } = await service.version(req.params.id);
+        const published = await service.published();
+        const region = req.query.region ?? version.region ?? undefined;
+        const lines = await exportLines(store, {
+          last: req.query.last,
+          ...(region && region !== "000000" && { region }),
+        });
+        const report = await service.runLog(lines, [published, spec]);
+        return send(
+          reply,
+          reportAsSeen(report, handlesFiles(req.user)),
+          req.query.format,
+          `${version.ruleSetId}@${version.version} — impact on ${lines.length} logged decision(s)`,
+        );
+      }),
   );
 };
 

@@ -305,6 +305,25 @@ constants:
     expect(r.json().totals).toMatchObject({ cases: n, decided: n, matched: n });
   }, 60_000);
 
+  it("runs at most 2 simulations at once: one more is 503 SIMULATOR_BUSY with Retry-After, and the gate reopens", async () => {
+    const line = `${JSON.stringify({ ...A, expected: { outcome: "approved" } })}\n`;
+    const text = line.repeat(Math.ceil((1.1 * 1024 * 1024) / line.length));
+    const post = () => s.as("tester", { method: "POST", url: "/api/simulations", payload: { text } });
+    const answers = await Promise.all([post(), post(), post(), post()]);
+    const statuses = answers.map((r) => r.statusCode).sort();
+    expect(statuses.filter((x) => x === 200).length).toBeGreaterThanOrEqual(2);
+    const busy = answers.filter((r) => r.statusCode === 503);
+    expect(busy.length).toBeGreaterThanOrEqual(1);
+    expect(statuses.every((x) => x === 200 || x === 503)).toBe(true);
+    for (const r of busy) {
+      expect(r.json().error.code).toBe("SIMULATOR_BUSY");
+      expect(r.headers["retry-after"]).toBe("5");
+    }
+    // Every run finished (or failed) gives its place back.
+    const again = await post();
+    expect(again.statusCode).toBe(200);
+  }, 60_000);
+
   it("yidi simulate --server: the server's published versions and its draft as rule sources", async () => {
     const address = await s.app.listen({ port: 0, host: "127.0.0.1" });
     const dir = mkdtempSync(join(tmpdir(), "yidi-sim-server-"));
