@@ -19,8 +19,11 @@ import type { Database } from "./schema.ts";
  * gives back exactly what was written. Names in the registry stay clear text (searched by part).
  */
 
-/** An 18-character resident ID number anywhere in a text (as server/mask.ts finds them). */
-const ID_IN_TEXT = /(?<![0-9])\d{17}[\dXx](?![0-9])/;
+/**
+ * An 18-character resident ID number anywhere in a text (as server/mask.ts finds them), in ASCII
+ * or full-width digits (５１０４０２…, as an input method types them).
+ */
+const ID_IN_TEXT = /(?<![0-9０-９])[0-9０-９]{17}[0-9Xx０-９Ｘｘ](?![0-9０-９])/;
 const LOOKS_SEALED = /enc:v1:/;
 
 /** The filing-form fields (478号 附件1) that are personal data. */

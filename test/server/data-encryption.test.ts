@@ -145,6 +145,23 @@ describe.each(DIALECTS)("personal data encrypted at rest on $name", (dialect) =>
     }
   });
 
+  it("seals a case id that is an ID number in full-width digits (as an input method types it)", async () => {
+    const { app, as } = await serve(createStore(db, Keyring.parse(A)));
+    try {
+      const fullWidth = [...ID].map((c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).join("");
+      const d = (
+        await as("clerk", { method: "POST", url: "/api/decisions", payload: { ...CASE, id: fullWidth } })
+      ).json();
+      expect(d.caseId).toBe(fullWidth);
+      expect(await rawTables(db)).not.toContain(fullWidth);
+      const logged = await createStore(db, Keyring.parse(A)).decisions.get(d.decisionId);
+      expect(logged?.caseId).toBe(fullWidth);
+      expect(logged?.input.id).toBe(fullWidth);
+    } finally {
+      await app.close();
+    }
+  });
+
   it("finds the filing by ID number (keyed hash) and refuses an overlapping one (409)", async () => {
     const { app, as } = await serve(createStore(db, Keyring.parse(A)));
     try {

@@ -42,6 +42,13 @@ const CASE_WITH_FORM = {
 };
 /** The ID number percent-encoded digit by digit, as a URL may carry it. */
 const ENCODED = [...ID].map((c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).join("");
+/** Encoded twice (a proxy or client that encodes an encoded URL again): %2535%2531… */
+const ENCODED_TWICE = ENCODED.replaceAll("%", "%25");
+/** In full-width digits, as a Chinese input method types it: ５１０４０２…, and as a URL carries that. */
+const FULL_WIDTH = [...ID].map((c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).join("");
+const FULL_WIDTH_MASKED = [...MASKED]
+  .map((c) => (c === "*" ? c : String.fromCharCode(c.charCodeAt(0) + 0xfee0)))
+  .join("");
 
 describe.each(DIALECTS)("the decision log's privacy ($name)", (dialect) => {
   let s: TestServer;
@@ -163,19 +170,39 @@ describe.each(DIALECTS)("the decision log's privacy ($name)", (dialect) => {
   });
 
   it("never echoes an ID number in a 404, plain or percent-encoded, nor writes it to the log", async () => {
-    for (const url of [`/api/decisions/${ID}`, `/api/decisions/${ENCODED}`, `/api/no-such/${ENCODED}`]) {
+    for (const url of [
+      `/api/decisions/${ID}`,
+      `/api/decisions/${ENCODED}`,
+      `/api/no-such/${ENCODED}`,
+      `/api/no-such/${ENCODED_TWICE}`,
+    ]) {
       const r = await s.as("clerk", { method: "GET", url });
       expect(r.statusCode, url).toBe(404);
       expect(r.json().error.message).toContain(MASKED);
       expect(r.body).not.toContain(ID);
       expect(r.body).not.toContain(ENCODED);
+      expect(r.body).not.toContain(ENCODED_TWICE);
       const zh = await s.as("clerk", { method: "GET", url, headers: { "accept-language": "zh-CN" } });
       expect(zh.body).not.toContain(ID);
+    }
+    // Full-width digits: masked and kept full-width in the answer; the URL's UTF-8 bytes masked in the log.
+    for (const url of [
+      `/api/decisions/${encodeURIComponent(FULL_WIDTH)}`,
+      `/api/no-such/${encodeURIComponent(FULL_WIDTH)}`,
+    ]) {
+      const r = await s.as("clerk", { method: "GET", url });
+      expect(r.statusCode, url).toBe(404);
+      expect(r.json().error.message).toContain(FULL_WIDTH_MASKED);
+      expect(r.body).not.toContain(FULL_WIDTH);
+      expect(r.body).not.toContain(encodeURIComponent(FULL_WIDTH));
     }
     expect(logged()).toContain(MASKED);
     expect(logged()).not.toContain(ID);
     expect(logged()).not.toContain(ENCODED);
     expect(logged().toLowerCase()).not.toContain(ENCODED.toLowerCase());
+    expect(logged().toLowerCase()).not.toContain(ENCODED_TWICE.toLowerCase());
+    expect(logged()).not.toContain(FULL_WIDTH);
+    expect(logged().toLowerCase()).not.toContain(encodeURIComponent(FULL_WIDTH).toLowerCase());
   });
 
   it("logs a database error by its code and message, never the case it was writing", async () => {
