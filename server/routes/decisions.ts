@@ -6,6 +6,7 @@ import { hasRole, requireRoles } from "../auth.ts";
 import { AppError } from "../errors.ts";
 import { type PolicyService, parseVersion } from "../policy-service.ts";
 import { caseAsSeen, handlesFiles, outputAsSeen, recordAsSeen } from "../registry/privacy.ts";
+import { KeyTakenOver } from "../store/decision-log.ts";
 import type { Claim } from "../store/idempotency.ts";
 import type { Store } from "../store/index.ts";
 import { manualReviewSchema } from "../store/manual-reviews.ts";
@@ -159,7 +160,8 @@ export const decisionRoutes: FastifyPluginAsyncZod<DecisionRouteOptions> = async
             return { ...(traced ? d : withoutTrace(d)), decisionId, review };
           });
         }
-        // The answer waits for its row's commit (batched with others' rows, server/store/decision-log.ts).
+        // The answer waits for its row's commit (batched with others' rows, server/store/decision-log.ts),
+        // which completes the request's Idempotency-Key in the same transaction.
         const decisionId = await store.decisions.log(
           parsed.data,
           req.body,
@@ -167,15 +169,19 @@ export const decisionRoutes: FastifyPluginAsyncZod<DecisionRouteOptions> = async
           actor,
           draftId,
           output,
+          idempotent ? { userId, key } : undefined,
         );
         logged = true;
-        if (idempotent) await store.idempotency.complete(userId, key, decisionId);
         // A string is sent as it is (fastify serializes only objects); the type provider wants the object type.
         const body = `${(traced ? output : head).slice(0, -1)},"decisionId":"${decisionId}"}`;
         return reply.type("application/json; charset=utf-8").send(body as never);
       } catch (e) {
-        // Nothing logged: the key is free for a retry. (Logged but the key not completed — the
-        // database went away in between — it stays claimed, and is taken over after a minute.)
+        // A retry took the key over while this decision waited for the database (a stall of over
+        // a minute): the retry's decision is the one logged; ask the client to fetch it.
+        if (e instanceof KeyTakenOver)
+          throw new AppError("IDEMPOTENCY_IN_PROGRESS", undefined, undefined, { retryAfter: 1 });
+        // Nothing logged: the key is free for a retry (a logged decision completed its key in the
+        // same commit, so there is no state in between).
         if (idempotent && !logged) await store.idempotency.release(userId, key).catch(() => {});
         throw e;
       }

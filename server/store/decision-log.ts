@@ -1,5 +1,5 @@
 import { randomFillSync } from "node:crypto";
-import type { Insertable, Kysely } from "kysely";
+import { type Insertable, type Kysely, sql } from "kysely";
 import { isNoPartition } from "./decision-partitions.ts";
 import type { Database, DecisionsTable } from "./schema.ts";
 
@@ -34,7 +34,22 @@ export function uuidv7(now = Date.now()): string {
 
 export type DecisionRow = Insertable<DecisionsTable> & { id: string };
 
-type Waiting = { row: DecisionRow; resolve: () => void; reject: (e: unknown) => void };
+/** The Idempotency-Key a logged decision completes (server/store/idempotency.ts). */
+export type KeyToComplete = { userId: number; key: string };
+
+/** A key's row already holds a decision, or was taken over: its request must not be acknowledged. */
+export class KeyTakenOver extends Error {
+  constructor() {
+    super("the Idempotency-Key was taken over by a retry before this decision was logged");
+  }
+}
+
+type Waiting = {
+  row: DecisionRow;
+  key: KeyToComplete | undefined;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+};
 
 /**
  * The decision log's writer: rows wait at most `maxWaitMs` (or until `maxRows` are waiting) and
@@ -42,6 +57,12 @@ type Waiting = { row: DecisionRow; resolve: () => void; reject: (e: unknown) => 
  * only once its row's INSERT has committed, and a failed INSERT fails every request of its batch,
  * so an answer is never given for a decision that is not in the log. A batch refused because a
  * row's month has no partition (migration 0008) is retried once after `missingPartition` made it.
+ *
+ * A row sent with its request's Idempotency-Key completes the key (sets its decision) in the same
+ * transaction as the INSERT: the key names a decision exactly when that decision is in the log, so
+ * a process dying between the two can no longer leave a logged decision whose key a retry takes
+ * over (and logs again). A key that is no longer this request's (taken over after
+ * `ABANDONED_AFTER_S`) gets its row taken out again before the commit, and its request fails alone.
  *
  * @example await log.append(row) // the row is committed
  */
@@ -57,9 +78,9 @@ export class DecisionLog {
     private readonly missingPartition?: (rows: DecisionRow[]) => Promise<void>,
   ) {}
 
-  append(row: DecisionRow): Promise<void> {
+  append(row: DecisionRow, key?: KeyToComplete): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ row, resolve, reject });
+      this.waiting.push({ row, key, resolve, reject });
       if (this.waiting.length >= this.maxRows) this.flush();
       else this.timer ??= setTimeout(() => this.flush(), this.maxWaitMs);
     });
@@ -73,7 +94,30 @@ export class DecisionLog {
     if (!batch.length) return;
     this.waiting = [];
     const rows = batch.map((w) => w.row);
-    const insert = () => this.db.insertInto("decisions").values(rows).execute();
+    const keyed = batch.filter((w) => w.key);
+    /** The waiting requests whose keys were taken over (their rows not committed). */
+    let lost = new Set<Waiting>();
+    const insert = async () => {
+      if (!keyed.length) {
+        await this.db.insertInto("decisions").values(rows).execute();
+        return;
+      }
+      lost = await this.db.transaction().execute(async (tx) => {
+        await tx.insertInto("decisions").values(rows).execute();
+        const done = await completeKeys(tx, keyed);
+        const gone = keyed.filter((w) => !done.has(w.row.id));
+        if (gone.length)
+          await tx
+            .deleteFrom("decisions")
+            .where(
+              "id",
+              "in",
+              gone.map((w) => w.row.id),
+            )
+            .execute();
+        return new Set(gone);
+      });
+    };
     const write = insert()
       .catch(async (e: unknown) => {
         if (!this.missingPartition || !isNoPartition(e)) throw e;
@@ -82,7 +126,10 @@ export class DecisionLog {
       })
       .then(
         () => {
-          for (const w of batch) w.resolve();
+          for (const w of batch) {
+            if (lost.has(w)) w.reject(new KeyTakenOver());
+            else w.resolve();
+          }
         },
         (e: unknown) => {
           for (const w of batch) w.reject(e);
@@ -97,4 +144,21 @@ export class DecisionLog {
     this.flush();
     await Promise.all([...this.writes]);
   }
+}
+
+/**
+ * Sets each key's decision, in one UPDATE, where the key is still claimed and waiting (no decision
+ * yet); the ids of the decisions whose key was set.
+ */
+async function completeKeys(tx: Kysely<Database>, keyed: Waiting[]): Promise<Set<string>> {
+  const values = sql.join(
+    keyed.map((w) => sql`(${w.key?.userId}::integer, ${w.key?.key}::text, ${w.row.id}::uuid)`),
+  );
+  const { rows } = await sql<{ decision_id: string }>`
+    update idempotency_keys k set decision_id = v.decision_id
+    from (values ${values}) as v(user_id, key, decision_id)
+    where k.user_id = v.user_id and k.key = v.key and k.decision_id is null
+    returning k.decision_id::text as decision_id
+  `.execute(tx);
+  return new Set(rows.map((r) => r.decision_id));
 }

@@ -2,8 +2,9 @@ import type { Kysely, Selectable } from "kysely";
 import { type Case, type Decision, regionPrefix } from "../../engine/index.ts";
 import { defaultKeys, type Keyring } from "../data-keys.ts";
 import { maskIdNumber } from "../mask.ts";
-import { DecisionLog, type DecisionRow, uuidv7 } from "./decision-log.ts";
+import { DecisionLog, type DecisionRow, type KeyToComplete, uuidv7 } from "./decision-log.ts";
 import { DecisionPartitions, idBounds, monthOf, uuidMs } from "./decision-partitions.ts";
+import { IdempotencyKeys } from "./idempotency.ts";
 import {
   casePersonal,
   openDoc,
@@ -109,7 +110,8 @@ export class DecisionStore {
   /**
    * Logs a decision through the batched writer: resolves with the decision's id once its row
    * has committed (with up to 49 others, within a few milliseconds); rejects when its batch
-   * failed. `output` is the decision as already serialized for the answer.
+   * failed. `output` is the decision as already serialized for the answer. With `key`, the
+   * request's Idempotency-Key is completed in the same commit (server/store/decision-log.ts).
    */
   async log(
     c: Case,
@@ -118,11 +120,16 @@ export class DecisionStore {
     askedBy: string,
     draftVersionId: number | null,
     output: string,
+    key?: KeyToComplete,
   ): Promise<string> {
     const row = this.row(c, input, d, askedBy, draftVersionId, output);
     await this.partitionFor(row);
-    if (this.batched) await this.batched.append(row);
-    else await this.db.insertInto("decisions").values(row).execute();
+    if (this.batched) await this.batched.append(row, key);
+    else {
+      // In a transaction already: the row and the key commit together with it.
+      await this.db.insertInto("decisions").values(row).execute();
+      if (key) await new IdempotencyKeys(this.db as Kysely<unknown>).complete(key.userId, key.key, row.id);
+    }
     return row.id;
   }
 

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../server/store/database.ts";
-import { DecisionLog, type DecisionRow, uuidv7 } from "../../server/store/decision-log.ts";
+import { DecisionLog, type DecisionRow, KeyTakenOver, uuidv7 } from "../../server/store/decision-log.ts";
 import { createStore } from "../../server/store/index.ts";
 import { DIALECTS, freshTarget } from "./harness.ts";
 
@@ -57,6 +57,39 @@ describe("the decision log's batched writer", async () => {
     const results = await Promise.allSettled(batch.map((r) => log.append(r)));
     expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "rejected"]);
     expect(await count()).toBe(before);
+  });
+
+  it("completes Idempotency-Keys in the batch's commit; a key taken over fails its request alone", async () => {
+    const user = await store.users.create({
+      username: "keys",
+      password: "a long enough passphrase",
+      roles: ["clerk"],
+    });
+    for (const key of ["k-mine", "k-taken"])
+      expect(await store.idempotency.claim(user.id, key, "hash")).toEqual({ state: "claimed" });
+    // A retry took k-taken over and logged its own decision meanwhile.
+    const other = row();
+    await new DecisionLog(db, 1, 1).append(other);
+    await store.idempotency.complete(user.id, "k-taken", other.id);
+    const before = await count();
+    const log = new DecisionLog(db, 3, 50);
+    const [mine, taken, plain] = [row(), row(), row()];
+    const results = await Promise.allSettled([
+      log.append(mine, { userId: user.id, key: "k-mine" }),
+      log.append(taken, { userId: user.id, key: "k-taken" }),
+      log.append(plain),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(KeyTakenOver);
+    expect(await count()).toBe(before + 2);
+    expect(await store.idempotency.claim(user.id, "k-mine", "hash")).toEqual({
+      state: "done",
+      decisionId: mine.id,
+    });
+    expect(await store.idempotency.claim(user.id, "k-taken", "hash")).toEqual({
+      state: "done",
+      decisionId: other.id,
+    });
   });
 
   it("makes time-ordered UUIDv7 ids", () => {

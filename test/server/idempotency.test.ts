@@ -116,6 +116,31 @@ describe.each(DIALECTS)("Idempotency-Key on POST /api/decisions ($name)", (diale
     expect(await logged("idem-fixed")).toBe(1);
   });
 
+  it("completes the key in the decision's own commit: when that fails nothing is logged, and the retry is decided once", async () => {
+    const db = (s.store.decisions as unknown as { db: Kysely<Database> }).db;
+    // Completing a key fails (as if the process died between the decision's INSERT and the key's UPDATE).
+    await sql`create function refuse_key_update() returns trigger language plpgsql as $$
+      begin raise exception 'key update refused'; end $$`.execute(db);
+    await sql`create trigger refuse_key_update before update on idempotency_keys
+      for each row execute function refuse_key_update()`.execute(db);
+    const c = { ...APPROVED_CASE, id: "idem-atomic" };
+    try {
+      const failed = await decide("key-atomic", c);
+      expect(failed.statusCode).toBe(500);
+      // Before: the decision was committed first and its key left claimed, so a retry waited a
+      // minute (409) and then logged the decision a second time.
+      expect(await logged("idem-atomic")).toBe(0);
+    } finally {
+      await sql`drop trigger refuse_key_update on idempotency_keys`.execute(db);
+      await sql`drop function refuse_key_update()`.execute(db);
+    }
+    const retry = await decide("key-atomic", c);
+    expect(retry.statusCode, retry.body).toBe(200);
+    const again = await decide("key-atomic", c);
+    expect(again.json().decisionId).toBe(retry.json().decisionId);
+    expect(await logged("idem-atomic")).toBe(1);
+  });
+
   it("forgets a key after 24 hours", async () => {
     const first = await decide("key-old", { ...APPROVED_CASE, id: "idem-old-1" });
     const db = (s.store.decisions as unknown as { db: Kysely<Database> }).db;
