@@ -20,15 +20,31 @@ function parsePeriod(period: string): { years: number; months: number; days: num
   return { years: Number(m[1] ?? 0), months: Number(m[2] ?? 0), days: Number(m[3] ?? 0) };
 }
 
-const memo = new BoundedCache<string, string>(50_000);
-const remember = (key: string, compute: () => string): string => memo.getOrSet(key, compute);
+/**
+ * Results by period, then by date: no key is built from the two (a string made per call had to
+ * be hashed afresh each time; with working-days.ts the two-level look-up saved ~0.4 µs a
+ * decision). Periods come from rule sets (four in all today): at most 32 × 10,000 are remembered.
+ */
+const PERIODS = 32;
+const DATES = 10_000;
+const added = new BoundedCache<string, BoundedCache<string, string>>(PERIODS);
+const lastDays = new BoundedCache<string, BoundedCache<string, string>>(PERIODS);
+function remember(
+  memo: BoundedCache<string, BoundedCache<string, string>>,
+  date: string,
+  period: string,
+  compute: () => string,
+): string {
+  const byDate = memo.get(period) ?? memo.set(period, new BoundedCache<string, string>(DATES));
+  return byDate.get(date) ?? byDate.set(date, compute());
+}
 
 /**
  * Adds a period by calendar, the day clamped to the month's end.
  * @example addPeriod("2017-01-31", "P1M") // "2017-02-28"
  */
 export function addPeriod(date: string, period: string): string {
-  return remember(`+${date}${period}`, () => toIso(add(toDate(date), parsePeriod(period))));
+  return remember(added, date, period, () => toIso(add(toDate(date), parsePeriod(period))));
 }
 
 /**
@@ -37,7 +53,7 @@ export function addPeriod(date: string, period: string): string {
  * @example lastDayOf("2017-06-01", "P2Y") // "2019-05-31"
  */
 export function lastDayOf(from: string, period: string): string {
-  return remember(`=${from}${period}`, () => toIso(subDays(add(toDate(from), parsePeriod(period)), 1)));
+  return remember(lastDays, from, period, () => toIso(subDays(add(toDate(from), parsePeriod(period)), 1)));
 }
 
 /**

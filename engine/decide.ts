@@ -118,19 +118,34 @@ function chainOf(policy: Policy): Decision["ruleSets"] {
   return refs;
 }
 
-/** The one merge: each step's reasons, warnings and trace, in step order. */
+/**
+ * The one merge: each step's reasons, warnings and trace, in step order. The lists are sized
+ * first and filled by index: pushing one by one (for-of over lists of several kinds, frozen NONE
+ * among them, each list grown a few times) was ~0.8 µs a decision slower (bench/engine-ab.ts, p50).
+ */
 function merge(steps: readonly Step<unknown>[]): {
   reasons: Reason[];
   warnings: Warning[];
   trace: TraceEntry[];
 } {
-  const reasons: Reason[] = [];
-  const warnings: Warning[] = [];
-  const trace: TraceEntry[] = [];
+  let nr = 0;
+  let nw = 0;
+  let nt = 0;
   for (const s of steps) {
-    for (const r of s.reasons) reasons.push(r);
-    for (const w of s.warnings) warnings.push(w);
-    for (const t of s.trace) trace.push(t);
+    nr += s.reasons.length;
+    nw += s.warnings.length;
+    nt += s.trace.length;
+  }
+  const reasons = new Array<Reason>(nr);
+  const warnings = new Array<Warning>(nw);
+  const trace = new Array<TraceEntry>(nt);
+  let r = 0;
+  let w = 0;
+  let t = 0;
+  for (const s of steps) {
+    for (let i = 0; i < s.reasons.length; i++) reasons[r++] = s.reasons[i] as Reason;
+    for (let i = 0; i < s.warnings.length; i++) warnings[w++] = s.warnings[i] as Warning;
+    for (let i = 0; i < s.trace.length; i++) trace[t++] = s.trace[i] as TraceEntry;
   }
   return { reasons, warnings, trace };
 }

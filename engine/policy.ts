@@ -51,6 +51,12 @@ export type EvalRule = {
   label?: string;
   /** What the rule adds to a decision, made once per rule and shared (engine/decision-json.ts). */
   said: Said;
+  /**
+   * The rule replaces a same-named rule of a newer rule set up the chain (`olderOverrides`): its
+   * trace line is one the older-override warning names. Found once per rule, so deciding does
+   * not look each line up by its id.
+   */
+  olderOverride: OlderOverride | undefined;
 };
 
 /** A rule's pass reason, its reject or manual-review reason, its warning, its missing material. */
@@ -125,6 +131,20 @@ const traceIdOf = (section: SectionName, key: string) =>
 
 type Definition = { ruleSet: string; from: string };
 
+/**
+ * The older override a trace line (its rule id and rule set) stands for, if any.
+ *
+ * @example overrideOf(policy.olderOverrides, "materials.identity", "jiangxi@2017-11-23")
+ */
+export function overrideOf(
+  overrides: ReadonlyMap<string, OlderOverride>,
+  rule: string,
+  ruleSet: string,
+): OlderOverride | undefined {
+  const o = overrides.size ? overrides.get(rule) : undefined;
+  return o && o.ruleSet === ruleSet ? o : undefined;
+}
+
 export function olderOverrides(chain: readonly RuleSet[]): Map<string, OlderOverride> {
   // Per entry: the newest definition up the chain since it was last removed. A city entry of 2018
   // over a provincial one of 2017 over a national one of 2023 is still older than the 2023 one.
@@ -173,7 +193,10 @@ function scopeOf(e: { kinds?: Kind[] | undefined; categories?: Category[] | unde
   };
 }
 
-function materialRule(m: Sourced<MaterialRequirement>): EvalRule {
+function materialRule(
+  m: Sourced<MaterialRequirement>,
+  overrides: ReadonlyMap<string, OlderOverride>,
+): EvalRule {
   const fact: FactName = "filing.materials";
   const conditions: Condition = m.require
     ? { fact, operator: "contains", value: m.require }
@@ -184,8 +207,9 @@ function materialRule(m: Sourced<MaterialRequirement>): EvalRule {
       ? MATERIALS.labels[m.require].zh
       : (m.anyOf ?? []).map((id) => MATERIALS.labels[id].zh).join("或"));
   const when = m.when && normalize(m.when);
+  const id = `materials.${m.key}`;
   return withSaid({
-    id: `materials.${m.key}`,
+    id,
     type: "material",
     origin: m.origin,
     ...scopeOf(m),
@@ -201,10 +225,11 @@ function materialRule(m: Sourced<MaterialRequirement>): EvalRule {
     citation: m.citation,
     material: m.require ? { id: m.require } : { anyOf: m.anyOf ?? [] },
     label,
+    olderOverride: overrideOf(overrides, id, m.origin),
   });
 }
 
-function eligibilityRule(r: Sourced<Rule>): EvalRule {
+function eligibilityRule(r: Sourced<Rule>, overrides: ReadonlyMap<string, OlderOverride>): EvalRule {
   const when = r.when && normalize(r.when);
   const conditions = normalize(r.conditions);
   return withSaid({
@@ -222,6 +247,7 @@ function eligibilityRule(r: Sourced<Rule>): EvalRule {
     message: r.message,
     passMessage: r.passMessage,
     citation: r.citation,
+    olderOverride: overrideOf(overrides, r.key, r.origin),
   });
 }
 
@@ -262,9 +288,10 @@ function withSaid(rule: Omit<EvalRule, "said">): EvalRule {
 export function compilePolicy(chain: readonly LoadedRuleSet[]): Policy {
   const m = mergeSections(chain);
   const values = <T>(s: SectionName) => [...m[s].values()] as Sourced<T>[];
+  const overrides = olderOverrides(chain);
   const rules = [
-    ...values<Rule>("rules").map(eligibilityRule),
-    ...values<MaterialRequirement>("materials").map(materialRule),
+    ...values<Rule>("rules").map((r) => eligibilityRule(r, overrides)),
+    ...values<MaterialRequirement>("materials").map((r) => materialRule(r, overrides)),
   ];
   // By kind, then category (vocabulary ids, a few dozen pairs at most): no key built per decision.
   const byKind = new Map<Kind, Map<Category | undefined, readonly EvalRule[]>>();
@@ -288,7 +315,7 @@ export function compilePolicy(chain: readonly LoadedRuleSet[]): Policy {
         .filter((s) => s.status === "secondary")
         .map((s) => ({ document: s.document, ruleSet: `${rs.id}@${rs.version}` })),
     ),
-    olderOverrides: olderOverrides(chain),
+    olderOverrides: overrides,
     rulesFor(kind, category) {
       let byCategory = byKind.get(kind);
       if (!byCategory) {

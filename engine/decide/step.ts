@@ -1,6 +1,6 @@
 import type { ConditionTrace } from "../conditions.ts";
 import type { Facts } from "../facts.ts";
-import type { EvalRule } from "../policy.ts";
+import type { EvalRule, OlderOverride } from "../policy.ts";
 import type { Reason, TraceEntry, Warning } from "../schema/decision.ts";
 import type { Citation } from "../schema/rule-set.ts";
 import type { Outcome } from "../vocabulary.ts";
@@ -14,6 +14,11 @@ export type Step<T> = {
   reasons: readonly Reason[];
   warnings: readonly Warning[];
   trace: readonly TraceEntry[];
+  /**
+   * The older-override entries (policy.ts `olderOverrides`) among the step's trace lines, in their
+   * order, when the step lists them itself (eligibility); the notes step reads other steps' lines.
+   */
+  overrides?: readonly OlderOverride[];
 };
 
 /** Shared empty lists: a step with nothing to say allocates nothing (decide runs per case). */
