@@ -23,7 +23,7 @@ export function shared<T extends object>(value: T): T {
 }
 
 /** The lists whose entries are often shared (each entry looked up by identity). */
-const LISTS: ReadonlySet<string> = new Set(["reasons", "missingMaterials", "warnings"]);
+const LISTS: ReadonlySet<string> = new Set(["reasons", "missingMaterials", "warnings", "trace"]);
 const KEY_TEXT = new Map<string, string>();
 
 /**
@@ -40,6 +40,15 @@ export function decisionJson(d: object, without?: string): string {
     out += valueJson(v, k);
   }
   return `${out}}`;
+}
+
+/**
+ * `JSON.stringify(trace)` of a decision's trace: the lines shared by every decision (a rule's
+ * line of the rules-level trace) written from their kept text. The log row of a
+ * `?trace=false` answer adds it to the answer's text.
+ */
+export function traceJson(trace: readonly object[]): string {
+  return valueJson(trace, "trace");
 }
 
 /** `"key":`, kept for the few dozen keys decisions have. */

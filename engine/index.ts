@@ -15,7 +15,7 @@ export { ageOn } from "./dates.ts";
 export { grantValidity } from "./decide/validity.ts";
 export type { TraceLevel } from "./decide.ts";
 export { type DecideOptions, type DecideResult, Decider, type PolicyResult } from "./decider.ts";
-export { decisionJson } from "./decision-json.ts";
+export { decisionJson, traceJson } from "./decision-json.ts";
 export { type IdInfo, parseIdNumber } from "./id-number.ts";
 export { lintLibrary } from "./lint.ts";
 export { mergeSections, type Policy } from "./policy.ts";

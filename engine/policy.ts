@@ -9,7 +9,7 @@ import { shared } from "./decision-json.ts";
 import type { FactName } from "./facts.ts";
 import { UNARY_OPERATORS } from "./operators.ts";
 import type { LoadedRuleSet } from "./rule-set-loader.ts";
-import type { MissingMaterial, Reason, Warning } from "./schema/decision.ts";
+import type { MissingMaterial, Reason, TraceEntry, Warning } from "./schema/decision.ts";
 import {
   type BenefitAdjustment,
   type BenefitTable,
@@ -65,6 +65,12 @@ export type Said = {
   fail: Reason | undefined;
   warning: Warning | undefined;
   missing: MissingMaterial | undefined;
+  /**
+   * The rule's trace line without condition trees (`trace: "rules"`), one per result: it depends
+   * only on the rule and its result, so it is made once and shared, and its JSON text with it
+   * (serializing the lines for the decision log was ~4 % of the server's time per decision).
+   */
+  lines: { pass: TraceEntry; fail: TraceEntry; unknown: TraceEntry; notApplicable: TraceEntry };
 };
 
 export type Policy = {
@@ -256,7 +262,7 @@ function eligibilityRule(r: Sourced<Rule>, overrides: ReadonlyMap<string, OlderO
  * order it always wrote them, shared by every decision (frozen, their JSON text kept).
  */
 function withSaid(rule: Omit<EvalRule, "said">): EvalRule {
-  const { id, origin: ruleSet, citation, message } = rule;
+  const { id, type, origin: ruleSet, citation, message } = rule;
   const m = rule.material;
   const label = rule.label ?? "";
   const said: Said = {
@@ -275,6 +281,20 @@ function withSaid(rule: Omit<EvalRule, "said">): EvalRule {
             : { anyOf: m.anyOf, label, citation, requirement: id },
         )
       : undefined,
+    // Plain literals in the key order eligibility always wrote them.
+    lines: {
+      pass: shared<TraceEntry>({ rule: id, type, ruleSet, result: true, effect: "pass", citation }),
+      fail: shared<TraceEntry>({ rule: id, type, ruleSet, result: false, effect: rule.onFail, citation }),
+      unknown: shared<TraceEntry>({
+        rule: id,
+        type,
+        ruleSet,
+        result: "unknown",
+        effect: "unknown",
+        citation,
+      }),
+      notApplicable: shared<TraceEntry>({ rule: id, type, ruleSet, result: true, effect: "not_applicable" }),
+    },
   };
   // Set on the rule itself: a spread copy measured ~1 µs a decision slower (its shape, not the rule's).
   (rule as EvalRule).said = said;

@@ -76,16 +76,16 @@ export function eligibility(
       if (rule.type === "material" && !categoryOffered) continue;
       noteOverride(t, rule.olderOverride);
       const whenResult = rule.whenTest ? rule.whenTest(facts) : undefined;
-      const { id, type, origin: ruleSet, citation } = rule;
+      // The rule's lines are made once per policy and shared (policy.ts, `said.lines`).
+      const lines = rule.said.lines;
       if (whenResult === false) {
-        trace.push({ rule: id, type, ruleSet, result: true, effect: "not_applicable" });
+        trace.push(lines.notApplicable);
         continue;
       }
       const conditionsResult = rule.conditionsTest(facts);
       const result: TriState =
         whenResult === "unknown" && conditionsResult === true ? true : conditionsResult;
-      const effect = result === true ? "pass" : result === "unknown" ? "unknown" : rule.onFail;
-      trace.push({ rule: id, type, ruleSet, result, effect, citation });
+      trace.push(result === true ? lines.pass : result === "unknown" ? lines.unknown : lines.fail);
       if (result === "unknown" && rule.type !== "material") {
         // Rare: the trees name the facts the case does not give.
         const conditions = rule.conditionsFn(facts);

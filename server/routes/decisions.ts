@@ -1,7 +1,14 @@
 import { createHash } from "node:crypto";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { type Decider, type Decision, decisionJson, decisionSchema, parseCase } from "../../engine/index.ts";
+import {
+  type Decider,
+  type Decision,
+  decisionJson,
+  decisionSchema,
+  parseCase,
+  traceJson,
+} from "../../engine/index.ts";
 import { hasRole, requireRoles } from "../auth.ts";
 import { AppError } from "../errors.ts";
 import { type PolicyService, parseVersion } from "../policy-service.ts";
@@ -142,7 +149,7 @@ export const decisionRoutes: FastifyPluginAsyncZod<DecisionRouteOptions> = async
         // trace, the trace (the decision's last key) is serialized apart, for the log alone.
         const d = result.decision;
         const head = traced ? "" : decisionJson(d, "trace");
-        const output = traced ? decisionJson(d) : `${head.slice(0, -1)},"trace":${JSON.stringify(d.trace)}}`;
+        const output = traced ? decisionJson(d) : `${head.slice(0, -1)},"trace":${traceJson(d.trace)}}`;
         if (queued) {
           return await store.transaction(async (tx) => {
             const decisionId = await tx.decisions.record(
