@@ -33,6 +33,7 @@ import {
   parseCase,
   referenceEngine,
   referenceFacts,
+  traceJson,
 } from "../engine/index.ts";
 import { CUSTOM_OPERATORS } from "../engine/operators.ts";
 import { readRuleFiles } from "../simulator/rule-files.ts";
@@ -322,7 +323,8 @@ const contenders: Contender[] = [
     one: (i) => {
       const d = decideRules(parseFast(allRaw[i] as RawCase));
       const head = decisionJson(d, "trace");
-      return `${head.slice(0, -1)},"trace":${JSON.stringify(d.trace)}}`.length + head.length;
+      // As the server writes the log row: the rules' lines shared, their text kept (traceJson).
+      return `${head.slice(0, -1)},"trace":${traceJson(d.trace)}}`.length + head.length;
     },
   },
   { key: "timer", label: "(the timer alone: subtract from the above)", set: "ALL", one: (i) => i },
