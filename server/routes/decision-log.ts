@@ -5,7 +5,7 @@ import { z } from "zod";
 import { regionPrefix } from "../../engine/index.ts";
 import { requireRoles } from "../auth.ts";
 import { handlesFiles, outputAsSeen, replayCaseAsSeen } from "../registry/privacy.ts";
-import { idBounds } from "../store/decision-partitions.ts";
+import { askedBetween } from "../store/decisions.ts";
 import type { Store } from "../store/index.ts";
 import type { Database } from "../store/schema.ts";
 
@@ -92,15 +92,7 @@ function exportQuery(store: Store, q: ExportFilter) {
     .where("draft_version_id", "is", null);
   if (q.outcome) query = query.where("outcome", "=", q.outcome);
   if (q.region) query = query.where("insured_region", "like", `${regionPrefix(q.region)}%`);
-  const from = q.from ? new Date(q.from) : undefined;
-  const to = q.to ? new Date(q.to) : undefined;
-  if (from) query = query.where("asked_at", ">=", from);
-  if (to) query = query.where("asked_at", "<", to);
-  // The same bounds on the id, the partition key: only the months asked for are read.
-  const ids = idBounds(from, to);
-  if (ids.min) query = query.where("id", ">=", ids.min);
-  if (ids.max) query = query.where("id", "<", ids.max);
-  return query;
+  return query.$call(askedBetween(q.from, q.to));
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from "kysely";
+import type { Kysely, Selectable, SelectQueryBuilder } from "kysely";
 import { type Case, type Decision, regionPrefix } from "../../engine/index.ts";
 import { defaultKeys, type Keyring } from "../data-keys.ts";
 import { maskIdNumber } from "../mask.ts";
@@ -169,15 +169,8 @@ export class DecisionStore {
     if (f.category) q = q.where("category", "=", f.category);
     if (f.kind) q = q.where("kind", "=", f.kind);
     if (f.askedBy) q = q.where("asked_by", "=", f.askedBy);
-    const from = f.from ? new Date(f.from) : undefined;
-    const to = f.to ? new Date(f.to) : undefined;
-    if (from) q = q.where("asked_at", ">=", from);
-    if (to) q = q.where("asked_at", "<", to);
-    // The same bounds on the id (the partition key): only the months concerned are read.
-    const ids = idBounds(from, to);
-    if (ids.min) q = q.where("id", ">=", ids.min);
-    if (ids.max) q = q.where("id", "<", ids.max);
     const rows = await q
+      .$call(askedBetween(f.from, f.to))
       .orderBy("asked_at", "desc")
       .orderBy("id")
       .limit(f.limit ?? 50)
@@ -185,6 +178,28 @@ export class DecisionStore {
       .execute();
     return rows.map((r) => toRecord(this.keys, r));
   }
+}
+
+/**
+ * Decisions asked from `from` (inclusive) to `to` (exclusive), ISO dates or times: the same bounds
+ * on the id, the partition key, so that only the months concerned are read (migration 0008).
+ *
+ * @example db.selectFrom("decisions").selectAll().$call(askedBetween("2026-11-01", "2026-12-01"))
+ */
+export function askedBetween(from: string | undefined, to: string | undefined) {
+  const start = from ? new Date(from) : undefined;
+  const end = to ? new Date(to) : undefined;
+  const ids = idBounds(start, end);
+  return <O>(
+    q: SelectQueryBuilder<Database, "decisions", O>,
+  ): SelectQueryBuilder<Database, "decisions", O> => {
+    let out = q;
+    if (start) out = out.where("asked_at", ">=", start);
+    if (end) out = out.where("asked_at", "<", end);
+    if (ids.min) out = out.where("id", ">=", ids.min);
+    if (ids.max) out = out.where("id", "<", ids.max);
+    return out;
+  };
 }
 
 function decisionRow(
