@@ -1,5 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { APPROVED_CASE } from "../fixtures/cases.ts";
 import { ADMIN, api, launchChromium, login, type RunningServer, startServer, token } from "./harness.ts";
 
 /**
@@ -13,18 +14,7 @@ const ALL = {
   password: "every role, one long passphrase",
   roles: ["admin", "officer", "approver", "clerk", "tester"],
 };
-const CASE = {
-  id: "csp-1",
-  asOf: "2017-06-01",
-  applicant: { idNumber: "510402195001011236", name: "张三" },
-  insured: { region: "510402", scheme: "employee", status: "retired" },
-  filing: {
-    category: "retired_resettled",
-    destination: { region: "460200", hospital: { name: "三亚市人民医院", level: "3A" } },
-    hukouMoved: true,
-    materials: ["filing_form", "ss_card", "hukou_proof"],
-  },
-};
+const CASE = { ...APPROVED_CASE, id: "csp-1" };
 
 type Violation = { page: string; directive: string; blocked: string; source: string };
 

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { APPROVED_CASE } from "../fixtures/cases.ts";
 
 /**
  * Huge invalid input in the CLI (issue #12): 2,000,000 invalid items took 3.2 GB (YAML, JSON)
@@ -73,18 +74,8 @@ describe("the CLI against 500,000 invalid items", () => {
   }, 180_000);
 
   it("still decides a JSON Lines file of valid cases after the invalid ones", async () => {
-    const ok = JSON.stringify({
-      id: "ok-1",
-      asOf: "2017-06-01",
-      applicant: { idNumber: "510402195001011236", name: "张三" },
-      insured: { region: "510402", scheme: "employee", status: "retired" },
-      filing: {
-        category: "retired_resettled",
-        destination: { region: "460200", hospital: { name: "三亚市人民医院", level: "3A" } },
-        hukouMoved: true,
-        materials: ["filing_form", "ss_card", "hukou_proof"],
-      },
-    });
+    const ok = JSON.stringify({ ...APPROVED_CASE, id: "ok-1" });
+
     const mixed = join(dir, "mixed.jsonl");
     writeFileSync(mixed, `1\n${ok}\n`);
     const r = await yidi("decide", "--format", "json", mixed);

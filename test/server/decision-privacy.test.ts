@@ -4,7 +4,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loggerOptions } from "../../server/app.ts";
 import type { Database } from "../../server/store/schema.ts";
-import { APPROVED_CASE, DIALECTS, startServer, type TestServer } from "./harness.ts";
+import { APPROVED_CASE, DIALECTS, MANUAL_REVIEW_CASE, startServer, type TestServer } from "./harness.ts";
 
 /**
  * The decision log shows personal data as the registry does (issue #12): clerks and admins, who
@@ -117,22 +117,8 @@ describe.each(DIALECTS)("the decision log's privacy ($name)", (dialect) => {
     const queued = await s.as("clerk", {
       method: "POST",
       url: "/api/decisions",
-      payload: {
-        id,
-        asOf: "2018-10-15",
-        applicant: { idNumber: id, name: "谢秀英" },
-        insured: { region: "360700", scheme: "employee", status: "retired" },
-        filing: {
-          category: "emergency",
-          destination: {
-            region: "510100",
-            hospital: { name: "四川大学华西医院", level: "3A", networked: true },
-          },
-          emergency: { setting: "inpatient", diagnoses: ["J45.9"] },
-          materials: ["filing_form", "emergency_proof", "ss_card"],
-          channel: "email",
-        },
-      },
+      // The case id is the applicant's ID number.
+      payload: { ...MANUAL_REVIEW_CASE, id },
     });
     expect(queued.json().outcome).toBe("manual_review");
     const approver = await s.as("approver", { method: "GET", url: "/api/reviews" });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { APPROVED_CASE, DIALECTS, startServer, type TestServer } from "./harness.ts";
+import { APPROVED_CASE, DIALECTS, MANUAL_REVIEW_CASE, startServer, type TestServer } from "./harness.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies, checked by the assertions
 type Json = Record<string, any>;
@@ -19,19 +19,7 @@ const REFERRAL = {
 };
 
 /** Jiangxi: asthma (J45.9) off the emergency list and no physician's certificate → manual review. */
-const EMERGENCY_MANUAL = {
-  id: "fix-emergency-manual",
-  asOf: "2018-10-15",
-  applicant: { idNumber: "360702195806122249", name: "谢秀英" },
-  insured: { region: "360700", scheme: "employee", status: "retired" },
-  filing: {
-    category: "emergency",
-    destination: { region: "510100", hospital: { name: "四川大学华西医院", level: "3A", networked: true } },
-    emergency: { setting: "inpatient", diagnoses: ["J45.9"] },
-    materials: ["filing_form", "emergency_proof", "ss_card"],
-    channel: "email",
-  },
-};
+const EMERGENCY_MANUAL = { ...MANUAL_REVIEW_CASE, id: "fix-emergency-manual" };
 
 /**
  * What a new user found wrong in the registry, each fixed and held here: expiry shown and exported,

@@ -153,16 +153,4 @@ export async function startServer(
   };
 }
 
-/** A valid case (Panzhihua resettled retiree, everything handed in). */
-export const APPROVED_CASE = {
-  id: "srv-001",
-  asOf: "2017-06-01",
-  applicant: { idNumber: "510402195001011236", name: "张三" },
-  insured: { region: "510402", scheme: "employee", status: "retired" },
-  filing: {
-    category: "retired_resettled",
-    destination: { region: "460200", hospital: { name: "三亚市人民医院", level: "3A" } },
-    hukouMoved: true,
-    materials: ["filing_form", "ss_card", "hukou_proof"],
-  },
-};
+export { APPROVED_CASE, MANUAL_REVIEW_CASE } from "../fixtures/cases.ts";

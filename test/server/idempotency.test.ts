@@ -1,7 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../server/store/schema.ts";
-import { APPROVED_CASE, DIALECTS, startServer, type TestServer } from "./harness.ts";
+import { APPROVED_CASE, DIALECTS, MANUAL_REVIEW_CASE, startServer, type TestServer } from "./harness.ts";
 
 /**
  * Idempotency keys on POST /api/decisions (issue #12): a client that retries after a lost answer
@@ -43,22 +43,7 @@ describe.each(DIALECTS)("Idempotency-Key on POST /api/decisions ($name)", (diale
   });
 
   it("answers a retried manual_review decision with the same queue entry, queued once", async () => {
-    const c = {
-      id: "idem-queued",
-      asOf: "2018-10-15",
-      applicant: { idNumber: "360702195806122249", name: "谢秀英" },
-      insured: { region: "360700", scheme: "employee", status: "retired" },
-      filing: {
-        category: "emergency",
-        destination: {
-          region: "510100",
-          hospital: { name: "四川大学华西医院", level: "3A", networked: true },
-        },
-        emergency: { setting: "inpatient", diagnoses: ["J45.9"] },
-        materials: ["filing_form", "emergency_proof", "ss_card"],
-        channel: "email",
-      },
-    };
+    const c = { ...MANUAL_REVIEW_CASE, id: "idem-queued" };
     const first = await decide("key-queued", c);
     expect(first.json()).toMatchObject({ outcome: "manual_review", review: { status: "pending" } });
     const again = await decide("key-queued", c);
