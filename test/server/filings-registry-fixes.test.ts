@@ -1,22 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { APPROVED_CASE, DIALECTS, MANUAL_REVIEW_CASE, startServer, type TestServer } from "./harness.ts";
+import {
+  APPROVED_CASE,
+  DIALECTS,
+  MANUAL_REVIEW_CASE,
+  REFERRAL_CASE,
+  startServer,
+  type TestServer,
+} from "./harness.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies, checked by the assertions
 type Json = Record<string, any>;
 
 /** A Panzhihua in-province referral: valid one month (2017-06-01 … 2017-06-30), single use. */
-const REFERRAL = {
-  id: "fix-referral",
-  asOf: "2017-06-01",
-  applicant: { idNumber: "510411199207075037", name: "周杰" },
-  insured: { region: "510411", scheme: "urban_rural_resident" },
-  filing: {
-    category: "referral",
-    destination: { region: "510107", hospital: { name: "四川大学华西医院", level: "3A", networked: true } },
-    referral: { issuerLevel: "3A", issuerRegion: "510402" },
-    materials: ["filing_form", "ss_card", "referral_certificate"],
-  },
-};
+const REFERRAL = { ...REFERRAL_CASE, id: "fix-referral" };
 
 /** Jiangxi: asthma (J45.9) off the emergency list and no physician's certificate → manual review. */
 const EMERGENCY_MANUAL = { ...MANUAL_REVIEW_CASE, id: "fix-emergency-manual" };

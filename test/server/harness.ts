@@ -153,4 +153,4 @@ export async function startServer(
   };
 }
 
-export { APPROVED_CASE, MANUAL_REVIEW_CASE } from "../fixtures/cases.ts";
+export { APPROVED_CASE, MANUAL_REVIEW_CASE, REFERRAL_CASE } from "../fixtures/cases.ts";

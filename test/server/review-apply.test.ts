@@ -1,22 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DIALECTS, startServer, type TestServer } from "./harness.ts";
+import { DIALECTS, REFERRAL_CASE, startServer, type TestServer } from "./harness.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies, checked by the assertions
 type Json = Record<string, any>;
 
 /** A Panzhihua in-province referral: valid one month (2017-06-01 … 2017-06-30), single use. */
-const REFERRAL = {
-  id: "apply-referral",
-  asOf: "2017-06-01",
-  applicant: { idNumber: "510411199207075037", name: "周杰" },
-  insured: { region: "510411", scheme: "urban_rural_resident" },
-  filing: {
-    category: "referral",
-    destination: { region: "510107", hospital: { name: "四川大学华西医院", level: "3A", networked: true } },
-    referral: { issuerLevel: "3A", issuerRegion: "510402" },
-    materials: ["filing_form", "ss_card", "referral_certificate"],
-  },
-};
+const REFERRAL = { ...REFERRAL_CASE, id: "apply-referral" };
 
 /**
  * A reviewer approving a queued extension applies it to the filing — also when the approval comes
